@@ -1,0 +1,33 @@
+# The two commands of the README:
+#   make roster   set up (virtualenv + install) and solve the default week, then check it
+#   make test     set up and run lint, type checks and the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+WEEK ?= 2026-W49
+BIN := $(VENV)/bin
+
+.PHONY: roster test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+roster: $(VENV)/.installed
+	$(BIN)/roster solve --week $(WEEK) --out runs/$(WEEK)
+	$(BIN)/roster check runs/$(WEEK)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_solve.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,167 @@
+"""Demand derivation (SPEC §4): what needs a specialist this week.
+
+* Department sessions: each jointly built department's ``sessions_per_week``,
+  served only by its partner hospital.
+* Grassroots clinic sessions: ``sessions_per_week`` of each clinic, served by the
+  consortium's partner hospitals that hold the specialty as a key specialty.
+* Family-doctor team support, forecast from referral history:
+
+  1. ``trailing`` = mean weekly referrals of the team for the specialty over the
+     ``forecast_window_weeks`` (W) weeks before the planning week (missing weeks
+     count as 0);
+  2. ``seasonal`` = district-wide referrals of the specialty in the three weeks
+     centred on the same week one year earlier, divided by the W-week trailing
+     mean one year earlier — i.e. how much last year's week differed from its
+     own trailing mean; 1.0 when the history does not reach back that far;
+     clipped to ``seasonal_clip``;
+  3. ``forecast`` = trailing × seasonal; ``by_referrals`` =
+     round-half-up(forecast / patients_per_session);
+  4. ``panel_floor`` = chronic panel size // panel_per_session for the
+     specialty's chronic panel (hypertension → cardiology, ...);
+  5. sessions = min(team_max_sessions, max(by_referrals, panel_floor)).
+
+The derived table (every team × specialty considered, zero rows included) is
+written with each run as ``demand.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from scheduler.domain import DemandItem, DemandKind, Title
+from scheduler.io.load import DataSet
+from scheduler.week import shift_week
+
+
+@dataclass(frozen=True, slots=True)
+class DemandRow:
+    """One row of the derived demand table (``demand.csv``)."""
+
+    item: DemandItem
+    consortium_id: str
+    trailing_mean: float | None = None
+    seasonal_factor: float | None = None
+    forecast: float | None = None
+    by_referrals: int | None = None
+    panel_floor: int | None = None
+
+
+def derive_demand(data: DataSet, week: str) -> list[DemandRow]:
+    """All demand rows of ``week``, in id order; items with 0 sessions included."""
+    sites = {row["site_id"]: row for row in data["sites.csv"]}
+    key_pairs = {(r["hospital_id"], r["specialty_id"]) for r in data["key_specialties.csv"]}
+    partners: dict[str, set[str]] = defaultdict(set)
+    for row in data["consortium_partners.csv"]:
+        partners[row["consortium_id"]].add(row["hospital_id"])
+
+    def allowed(consortium_id: str, specialty_id: str) -> frozenset[str]:
+        return frozenset(h for h in partners[consortium_id] if (h, specialty_id) in key_pairs)
+
+    rows: list[DemandRow] = []
+    for row in data["departments.csv"]:
+        item = DemandItem(
+            id=row["department_id"],
+            kind=DemandKind.DEPARTMENT,
+            name=row["name"],
+            site_id=row["site_id"],
+            specialty_id=row["specialty_id"],
+            allowed_hospitals=frozenset({row["hospital_id"]}),
+            sessions=row["sessions_per_week"],
+            min_title=Title.parse(row["min_title"]),
+            priority=row["priority"],
+        )
+        rows.append(DemandRow(item, sites[row["site_id"]]["consortium_id"]))
+    specialty_names = {r["specialty_id"]: r["name"] for r in data["specialties.csv"]}
+    for row in data["clinics.csv"]:
+        consortium = sites[row["site_id"]]["consortium_id"]
+        item = DemandItem(
+            id=row["clinic_id"],
+            kind=DemandKind.CLINIC,
+            name=f"{sites[row['site_id']]['name']} {specialty_names[row['specialty_id']]}坐诊",
+            site_id=row["site_id"],
+            specialty_id=row["specialty_id"],
+            allowed_hospitals=allowed(consortium, row["specialty_id"]),
+            sessions=row["sessions_per_week"],
+            min_title=Title.parse(row["min_title"]),
+            priority=row["priority"],
+        )
+        rows.append(DemandRow(item, consortium))
+    rows.extend(_team_support(data, week, sites, specialty_names, allowed))
+    rows.sort(key=lambda r: r.item.id)
+    return rows
+
+
+def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow]:  # type: ignore[no-untyped-def]
+    policy = data.policy
+    window = policy.forecast_window_weeks
+    recent = [shift_week(week, -k) for k in range(1, window + 1)]
+    last_year_trailing = [shift_week(week, -52 - k) for k in range(1, window + 1)]
+    last_year_centre = [shift_week(week, -52 + k) for k in (-1, 0, 1)]
+
+    per_team: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    district: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    weeks_seen: set[str] = set()
+    for row in data["referrals.csv"]:
+        per_team[(row["team_id"], row["specialty_id"])][row["week"]] = row["referrals"]
+        district[row["specialty_id"]][row["week"]] += row["referrals"]
+        weeks_seen.add(row["week"])
+
+    low, high = policy.seasonal_clip
+    seasonal: dict[str, float] = {}
+    have_last_year = all(w in weeks_seen for w in last_year_trailing + last_year_centre)
+    for specialty_id, totals in district.items():
+        factor = 1.0
+        if have_last_year:
+            base = sum(totals[w] for w in last_year_trailing) / window
+            centre = sum(totals[w] for w in last_year_centre) / 3
+            if base > 0:
+                factor = min(high, max(low, centre / base))
+        seasonal[specialty_id] = factor
+
+    specialties = {r["specialty_id"]: r for r in data["specialties.csv"]}
+    panel_specialties = {
+        r["chronic_panel"]: r["specialty_id"] for r in data["specialties.csv"] if r["chronic_panel"]
+    }
+    rows: list[DemandRow] = []
+    for team in data["teams.csv"]:
+        team_id = team["team_id"]
+        consortium = sites[team["site_id"]]["consortium_id"]
+        considered = {s for (t, s) in per_team if t == team_id}
+        considered |= {s for panel, s in panel_specialties.items() if team[f"{panel}_panel"] > 0}
+        for specialty_id in sorted(considered):
+            spec = specialties[specialty_id]
+            history = per_team.get((team_id, specialty_id), {})
+            trailing = sum(history.get(w, 0) for w in recent) / window
+            factor = seasonal.get(specialty_id, 1.0)
+            forecast = trailing * factor
+            by_referrals = math.floor(forecast / spec["patients_per_session"] + 0.5)
+            floor = 0
+            if spec["chronic_panel"]:
+                floor = team[f"{spec['chronic_panel']}_panel"] // spec["panel_per_session"]
+            sessions = min(policy.team_max_sessions, max(by_referrals, floor))
+            item = DemandItem(
+                id=f"{team_id}-{specialty_id}",
+                kind=DemandKind.TEAM_SUPPORT,
+                name=f"{team['name']} {specialty_names[specialty_id]}支持",
+                site_id=team["site_id"],
+                specialty_id=specialty_id,
+                allowed_hospitals=allowed(consortium, specialty_id),
+                sessions=sessions,
+                min_title=policy.team_min_title,
+                priority=team["priority"],
+                team_id=team_id,
+            )
+            rows.append(
+                DemandRow(
+                    item,
+                    consortium,
+                    trailing_mean=round(trailing, 3),
+                    seasonal_factor=round(factor, 3),
+                    forecast=round(forecast, 3),
+                    by_referrals=by_referrals,
+                    panel_floor=floor,
+                )
+            )
+    return rows

@@ -1,0 +1,269 @@
+"""Domain objects of one planning week: the validated, normalised ``Instance``.
+
+Everything the model, the checker and the exports need is here, as frozen
+dataclasses with ids and minutes. An ``Instance`` is built once from the data
+(``scheduler.build``) and never changes; it can be written to and read from
+``instance.json`` (``scheduler.io.instance_json``) so a run can be re-solved or
+re-checked elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+WEEKDAYS: tuple[str, ...] = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+PERIODS: tuple[str, ...] = ("AM", "PM")
+PERIOD_ZH = {"AM": "上午", "PM": "下午"}
+WEEKDAY_ZH = {
+    "MON": "周一",
+    "TUE": "周二",
+    "WED": "周三",
+    "THU": "周四",
+    "FRI": "周五",
+    "SAT": "周六",
+    "SUN": "周日",
+}
+
+
+class Title(IntEnum):
+    """Professional title; a higher value is a more senior title (R3)."""
+
+    ATTENDING = 1  # 主治医师
+    ASSOCIATE_CHIEF = 2  # 副主任医师
+    CHIEF = 3  # 主任医师
+
+    @classmethod
+    def parse(cls, text: str) -> Title:
+        """Read a title code as written in the data (``chief``, ...)."""
+        return cls[text.strip().upper()]
+
+    @property
+    def code(self) -> str:
+        """The code used in CSV files and JSON."""
+        return self.name.lower()
+
+    @property
+    def zh(self) -> str:
+        """Chinese name of the title."""
+        return {1: "主治医师", 2: "副主任医师", 3: "主任医师"}[self.value]
+
+
+class DemandKind(StrEnum):
+    """Where a demand item comes from (SPEC §4)."""
+
+    DEPARTMENT = "department"  # jointly built department session
+    CLINIC = "clinic"  # grassroots specialist clinic (坐诊)
+    TEAM_SUPPORT = "team_support"  # family-doctor team support session
+
+    @property
+    def zh(self) -> str:
+        """Chinese name of the kind."""
+        return {
+            "department": "共建科室",
+            "clinic": "基层坐诊",
+            "team_support": "家庭医生团队支持",
+        }[self.value]
+
+
+class Level(StrEnum):
+    """Objective levels (SPEC §7). The order they are solved in is policy data."""
+
+    UNMET = "unmet"  # L1 minimise priority-weighted unmet sessions
+    CONTINUITY = "continuity"  # L2 maximise sessions continuing last week's pairing
+    UNFAIRNESS = "unfairness"  # L3 minimise sum over specialty pools of the max load
+    TRAVEL = "travel"  # L4 minimise total one-way travel minutes
+    NON_PREFERRED = "non_preferred"  # L5 minimise sessions on non-preferred weekdays
+
+    @property
+    def sense(self) -> str:
+        """``min`` or ``max``."""
+        return "max" if self is Level.CONTINUITY else "min"
+
+    @property
+    def label(self) -> str:
+        """Short code as in the spec (L1..L5)."""
+        return {
+            Level.UNMET: "L1",
+            Level.CONTINUITY: "L2",
+            Level.UNFAIRNESS: "L3",
+            Level.TRAVEL: "L4",
+            Level.NON_PREFERRED: "L5",
+        }[self]
+
+
+DEFAULT_LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
+
+
+@dataclass(frozen=True, slots=True)
+class HalfDay:
+    """One session slot of the week: a date and AM or PM."""
+
+    date: dt.date
+    period: str  # "AM" | "PM"
+
+    @property
+    def weekday(self) -> str:
+        """Weekday token, ``MON`` .. ``SUN``."""
+        return WEEKDAYS[self.date.weekday()]
+
+    @property
+    def token(self) -> str:
+        """Weekly token such as ``MON_AM`` (what data files use)."""
+        return f"{self.weekday}_{self.period}"
+
+    @property
+    def key(self) -> str:
+        """Unique key within any calendar, e.g. ``2026-11-30_AM``."""
+        return f"{self.date.isoformat()}_{self.period}"
+
+    @property
+    def zh(self) -> str:
+        """Planner-facing label, e.g. ``11月30日 周一 上午``."""
+        return (
+            f"{self.date.month}月{self.date.day}日 "
+            f"{WEEKDAY_ZH[self.weekday]} {PERIOD_ZH[self.period]}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hospital:
+    """A tertiary hospital that sends specialists out."""
+
+    id: str
+    name: str
+    name_en: str
+    max_away_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Specialty:
+    """A clinical specialty."""
+
+    id: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Consortium:
+    """A tight medical consortium (紧密型医共体)."""
+
+    id: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A place a specialist is sent to: district hospital, grassroots site or workstation."""
+
+    id: str
+    name: str
+    kind: str
+    consortium_id: str
+    side: str
+    closed: frozenset[str]  # half-day keys of this week on which the site is closed
+
+
+@dataclass(frozen=True, slots=True)
+class Doctor:
+    """An outreach specialist."""
+
+    id: str
+    name: str
+    hospital_id: str
+    specialty_id: str
+    title: Title
+    weekly_cap: int
+    unavailable: frozenset[str]  # half-day keys: home duty or dated leave (R4)
+    preferred_weekdays: frozenset[str]  # empty = no preference (L5)
+
+
+@dataclass(frozen=True, slots=True)
+class DemandItem:
+    """Something that needs a specialist this week (SPEC §4)."""
+
+    id: str
+    kind: DemandKind
+    name: str
+    site_id: str
+    specialty_id: str
+    allowed_hospitals: frozenset[str]
+    sessions: int
+    min_title: Title
+    priority: int
+    team_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Rule parameters and objective order for one week."""
+
+    travel_limit_minutes: int = 60
+    midday_gap_minutes: int = 90
+    level_order: tuple[Level, ...] = DEFAULT_LEVEL_ORDER
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """Travel minutes the rules and L4 use, precomputed for the week.
+
+    ``home`` maps (hospital, site, period) to one-way minutes from the home
+    hospital (AM includes the peak multiplier). ``between`` maps an unordered
+    pair of site ids (sorted) to the midday minutes between them.
+    """
+
+    home: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    between: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def home_minutes(self, hospital_id: str, site_id: str, period: str) -> int:
+        """One-way minutes from a home hospital to a site in a period."""
+        return self.home[(hospital_id, site_id, period)]
+
+    def midday_minutes(self, site_a: str, site_b: str) -> int:
+        """Minutes between two sites at midday (0 for the same site)."""
+        if site_a == site_b:
+            return 0
+        key = (site_a, site_b) if site_a < site_b else (site_b, site_a)
+        return self.between[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """Everything the model sees for one ISO week. Immutable."""
+
+    week: str
+    policy: Policy
+    half_days: tuple[HalfDay, ...]  # the policy's half-days of the week, in order
+    holidays: dict[str, str]  # date iso -> holiday name, within the week
+    hospitals: dict[str, Hospital]
+    specialties: dict[str, Specialty]
+    consortia: dict[str, Consortium]
+    sites: dict[str, Site]
+    doctors: dict[str, Doctor]
+    demand: dict[str, DemandItem]
+    travel: Travel
+    away_limit: dict[tuple[str, str], int]  # (hospital, specialty) -> max doctors away (R6)
+    previous: frozenset[tuple[str, str]] = frozenset()  # (doctor, item) served last week
+
+    def half_day(self, key: str) -> HalfDay:
+        """The half-day with this key."""
+        for half_day in self.half_days:
+            if half_day.key == key:
+                return half_day
+        raise KeyError(key)
+
+    def is_holiday(self, half_day: HalfDay) -> bool:
+        """True when the half-day falls on a public holiday (R4)."""
+        return half_day.date.isoformat() in self.holidays
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One session of the roster: a doctor at a demand item's site on a half-day."""
+
+    doctor_id: str
+    half_day_key: str
+    item_id: str

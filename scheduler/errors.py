@@ -1,0 +1,37 @@
+"""Errors that reach the user as one clear line (exit code 2, HTTP 4xx)."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input: names the file, row and column (or field) and the problem.
+
+    ``row`` counts the header as row 1, as a spreadsheet does.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        if not where:
+            return self.message
+        head = where[0] if len(where) == 1 else f"{where[0]} " + ", ".join(where[1:])
+        return f"{head}: {self.message}"

@@ -1,0 +1,587 @@
+"""Load and validate the data directory (pandas lives here, at the edge).
+
+Every file and column of ``data/README.md`` is checked. The first problem stops
+the load with an :class:`~scheduler.errors.InputError` naming file, row and
+column, e.g. ``doctors.csv row 17, column hospital_id: unknown hospital 'H9'``.
+Rows count the header as row 1. What comes out is plain Python: a
+:class:`DataSet` of tables, each a list of dicts with converted values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scheduler.domain import WEEKDAYS, Level, Title
+from scheduler.errors import InputError
+from scheduler.week import is_half_day_token, parse_week
+
+Row = dict[str, Any]
+Table = list[Row]
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one CSV column is checked and converted."""
+
+    name: str
+    kind: str  # id | text | int | float | enum | date | week | half_days | weekdays
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    optional: bool = False  # empty cell allowed
+    ref: str | None = None  # "table.column" that must contain the value
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A CSV file: its columns and its key (unique) columns."""
+
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+
+TITLES = tuple(t.code for t in Title)
+SIDES = ("east", "west")
+
+SPECS: tuple[TableSpec, ...] = (
+    TableSpec(
+        "hospitals.csv",
+        (
+            Column("hospital_id", "id"),
+            Column("name", "text"),
+            Column("name_en", "text"),
+            Column("side", "enum", choices=SIDES),
+            Column("x_km", "float"),
+            Column("y_km", "float"),
+            Column("max_away_share", "float", low=0, high=1),
+        ),
+        key=("hospital_id",),
+    ),
+    TableSpec(
+        "specialties.csv",
+        (
+            Column("specialty_id", "id"),
+            Column("name", "text"),
+            Column("name_en", "text"),
+            Column("patients_per_session", "int", low=1),
+            Column(
+                "chronic_panel", "enum", choices=("hypertension", "diabetes", "copd"), optional=True
+            ),
+            Column("panel_per_session", "int", low=1, optional=True),
+        ),
+        key=("specialty_id",),
+    ),
+    TableSpec(
+        "key_specialties.csv",
+        (
+            Column("hospital_id", "id", ref="hospitals.hospital_id"),
+            Column("specialty_id", "id", ref="specialties.specialty_id"),
+            Column("level", "enum", choices=("national", "municipal")),
+        ),
+        key=("hospital_id", "specialty_id"),
+    ),
+    TableSpec(
+        "sites.csv",
+        (
+            Column("site_id", "id"),
+            Column("name", "text"),
+            Column("name_en", "text"),
+            Column("kind", "enum", choices=("district_hospital", "grassroots", "workstation")),
+            Column("consortium_id", "id", ref="consortia.consortium_id"),
+            Column("side", "enum", choices=SIDES),
+            Column("x_km", "float"),
+            Column("y_km", "float"),
+            Column("closed_half_days", "half_days", optional=True),
+        ),
+        key=("site_id",),
+    ),
+    TableSpec(
+        "consortia.csv",
+        (
+            Column("consortium_id", "id"),
+            Column("name", "text"),
+            Column("name_en", "text"),
+            Column("lead_site_id", "id", ref="sites.site_id"),
+        ),
+        key=("consortium_id",),
+    ),
+    TableSpec(
+        "consortium_partners.csv",
+        (
+            Column("consortium_id", "id", ref="consortia.consortium_id"),
+            Column("hospital_id", "id", ref="hospitals.hospital_id"),
+        ),
+        key=("consortium_id", "hospital_id"),
+    ),
+    TableSpec(
+        "departments.csv",
+        (
+            Column("department_id", "id"),
+            Column("site_id", "id", ref="sites.site_id"),
+            Column("name", "text"),
+            Column("hospital_id", "id", ref="hospitals.hospital_id"),
+            Column("specialty_id", "id", ref="specialties.specialty_id"),
+            Column("sessions_per_week", "int", low=0, high=14),
+            Column("min_title", "enum", choices=TITLES),
+            Column("priority", "int", low=1, high=5),
+        ),
+        key=("department_id",),
+    ),
+    TableSpec(
+        "clinics.csv",
+        (
+            Column("clinic_id", "id"),
+            Column("site_id", "id", ref="sites.site_id"),
+            Column("specialty_id", "id", ref="specialties.specialty_id"),
+            Column("sessions_per_week", "int", low=0, high=14),
+            Column("min_title", "enum", choices=TITLES),
+            Column("priority", "int", low=1, high=5),
+        ),
+        key=("clinic_id",),
+    ),
+    TableSpec(
+        "teams.csv",
+        (
+            Column("team_id", "id"),
+            Column("name", "text"),
+            Column("site_id", "id", ref="sites.site_id"),
+            Column("hypertension_panel", "int", low=0),
+            Column("diabetes_panel", "int", low=0),
+            Column("copd_panel", "int", low=0),
+            Column("priority", "int", low=1, high=5),
+        ),
+        key=("team_id",),
+    ),
+    TableSpec(
+        "referrals.csv",
+        (
+            Column("team_id", "id", ref="teams.team_id"),
+            Column("week", "week"),
+            Column("specialty_id", "id", ref="specialties.specialty_id"),
+            Column("referrals", "int", low=0, high=10_000),
+        ),
+        key=("team_id", "week", "specialty_id"),
+    ),
+    TableSpec(
+        "doctors.csv",
+        (
+            Column("doctor_id", "id"),
+            Column("name", "text"),
+            Column("hospital_id", "id", ref="hospitals.hospital_id"),
+            Column("specialty_id", "id", ref="specialties.specialty_id"),
+            Column("title", "enum", choices=TITLES),
+            Column("weekly_cap", "int", low=0, high=14),
+            Column("home_duty_half_days", "half_days", optional=True),
+            Column("preferred_weekdays", "weekdays", optional=True),
+        ),
+        key=("doctor_id",),
+    ),
+    TableSpec(
+        "leave.csv",
+        (
+            Column("doctor_id", "id", ref="doctors.doctor_id"),
+            Column("start_date", "date"),
+            Column("end_date", "date"),
+            Column("reason", "text"),
+        ),
+    ),
+    TableSpec(
+        "holidays.csv",
+        (Column("date", "date"), Column("name", "text")),
+        key=("date",),
+    ),
+)
+
+
+@dataclass
+class Policy:
+    """``policy.toml`` as read, with defaults for keys a file leaves out."""
+
+    open_half_days: tuple[str, ...]
+    travel_limit_minutes: int
+    midday_gap_minutes: int
+    am_peak_multiplier: float
+    base_minutes: float
+    minutes_per_km: float
+    mountain_crossing_minutes: float
+    crossing_multiplier: float
+    forecast_window_weeks: int
+    seasonal_clip: tuple[float, float]
+    team_min_title: Title
+    team_max_sessions: int
+    level_order: tuple[Level, ...]
+
+
+@dataclass
+class DataSet:
+    """Validated tables of a data directory, keyed by file name."""
+
+    directory: Path
+    policy: Policy
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def __getitem__(self, file: str) -> Table:
+        return self.tables[file]
+
+
+def load_dataset(directory: Path) -> DataSet:
+    """Read and validate every file of a data directory."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"data directory {directory} does not exist")
+    policy = load_policy(directory / "policy.toml")
+    tables: dict[str, Table] = {}
+    frames = {spec.file: _read_csv(directory / spec.file, spec) for spec in SPECS}
+    for spec in SPECS:
+        tables[spec.file] = _convert(spec, frames[spec.file])
+    keys = {
+        f"{spec.file[:-4]}.{spec.key[0]}": {row[spec.key[0]] for row in tables[spec.file]}
+        for spec in SPECS
+        if len(spec.key) == 1
+    }
+    for spec in SPECS:
+        _check_refs(spec, tables[spec.file], keys)
+    data = DataSet(directory=directory, policy=policy, tables=tables)
+    _check_consistency(data)
+    return data
+
+
+# --------------------------------------------------------------------------- policy
+
+
+def load_policy(path: Path) -> Policy:
+    """Read ``policy.toml``; every key is checked for type and range."""
+    file = path.name
+    if not path.is_file():
+        raise InputError("file is missing", file=file)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid TOML: {exc}", file=file) from None
+
+    def get(section: str, key: str, default: Any) -> Any:
+        value = raw.get(section, {}).get(key, default)
+        return value
+
+    def number(section: str, key: str, default: float, low: float, integer: bool) -> Any:
+        value = get(section, key, default)
+        kind_ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not kind_ok or value < low:
+            want = "an integer" if integer else "a number"
+            raise InputError(
+                f"{value!r} must be {want} ≥ {low}", file=file, column=f"{section}.{key}"
+            )
+        return value
+
+    tokens = get("calendar", "open_half_days", _DEFAULT_OPEN)
+    if not isinstance(tokens, list) or not all(
+        isinstance(t, str) and is_half_day_token(t) for t in tokens
+    ):
+        raise InputError(
+            "must be a list of half-day tokens such as MON_AM",
+            file=file,
+            column="calendar.open_half_days",
+        )
+    clip = get("demand", "seasonal_clip", [0.7, 1.5])
+    if (
+        not isinstance(clip, list)
+        or len(clip) != 2
+        or not all(isinstance(c, int | float) for c in clip)
+        or not 0 < clip[0] <= 1 <= clip[1]
+    ):
+        raise InputError(
+            "must be [low, high] with 0 < low ≤ 1 ≤ high", file=file, column="demand.seasonal_clip"
+        )
+    title = get("demand", "team_min_title", "attending")
+    if title not in TITLES:
+        raise InputError(
+            f"unknown title {title!r} (one of {', '.join(TITLES)})",
+            file=file,
+            column="demand.team_min_title",
+        )
+    order = get("objective", "order", [lv.value for lv in Level])
+    names = [lv.value for lv in Level]
+    if not isinstance(order, list) or sorted(order) != sorted(names):
+        raise InputError(
+            f"must list each level once: {', '.join(names)}", file=file, column="objective.order"
+        )
+    return Policy(
+        open_half_days=tuple(tokens),
+        travel_limit_minutes=number("travel", "limit_minutes", 60, 1, True),
+        midday_gap_minutes=number("travel", "midday_gap_minutes", 90, 0, True),
+        am_peak_multiplier=float(number("travel", "am_peak_multiplier", 1.3, 1, False)),
+        base_minutes=float(number("travel", "base_minutes", 8, 0, False)),
+        minutes_per_km=float(number("travel", "minutes_per_km", 1.5, 0.01, False)),
+        mountain_crossing_minutes=float(
+            number("travel", "mountain_crossing_minutes", 18, 0, False)
+        ),
+        crossing_multiplier=float(number("travel", "crossing_multiplier", 1.0, 0.01, False)),
+        forecast_window_weeks=number("demand", "forecast_window_weeks", 8, 1, True),
+        seasonal_clip=(float(clip[0]), float(clip[1])),
+        team_min_title=Title.parse(title),
+        team_max_sessions=number("demand", "team_max_sessions", 2, 1, True),
+        level_order=tuple(Level(v) for v in order),
+    )
+
+
+_DEFAULT_OPEN = [f"{d}_{p}" for d in WEEKDAYS[:5] for p in ("AM", "PM")] + ["SAT_AM"]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _read_csv(path: Path, spec: TableSpec) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError("file is missing", file=spec.file)
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8", skipinitialspace=False
+        )
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=spec.file) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=spec.file) from None
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            raise InputError("column is missing", file=spec.file, column=column.name)
+    return frame
+
+
+def _first_bad(mask: pd.Series) -> int | None:
+    """Row number (header = 1) of the first True in ``mask``, or None."""
+    bad = mask.to_numpy().nonzero()[0]
+    return int(bad[0]) + 2 if len(bad) else None
+
+
+def _convert(spec: TableSpec, frame: pd.DataFrame) -> Table:
+    converted: dict[str, list[Any]] = {}
+    for column in spec.columns:
+        raw = frame[column.name].astype(str).str.strip()
+        empty = raw == ""
+        if not column.optional:
+            first = _first_bad(empty)
+            if first is not None:
+                raise InputError("empty value", file=spec.file, row=first, column=column.name)
+        converted[column.name] = _convert_column(spec.file, column, raw, empty)
+    rows = [
+        dict(zip(converted, values, strict=True))
+        for values in zip(*converted.values(), strict=True)
+    ]
+    if spec.key:
+        seen: dict[tuple[Any, ...], int] = {}
+        for index, record in enumerate(rows):
+            key = tuple(record[k] for k in spec.key)
+            if key in seen:
+                shown = key[0] if len(key) == 1 else key
+                raise InputError(
+                    f"duplicate {'/'.join(spec.key)} {shown!r} (first in row {seen[key]})",
+                    file=spec.file,
+                    row=index + 2,
+                    column=spec.key[0],
+                )
+            seen[key] = index + 2
+    return rows
+
+
+def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> list[Any]:
+    kind = column.kind
+    if kind in ("id", "text"):
+        if kind == "id":
+            row = _first_bad(raw.str.contains(r"[\s;,]", regex=True))
+            if row is not None:
+                raise InputError(
+                    f"id {raw.iloc[row - 2]!r} must not contain spaces, ';' or ','",
+                    file=file,
+                    row=row,
+                    column=column.name,
+                )
+        return [None if e else v for v, e in zip(raw, empty, strict=True)]
+    if kind in ("int", "float"):
+        numbers = pd.to_numeric(raw.where(~empty), errors="coerce")
+        bad = numbers.isna() & ~empty
+        if kind == "int":
+            bad |= ~empty & (numbers.notna()) & (numbers != numbers.round())
+        row = _first_bad(bad)
+        if row is not None:
+            raise InputError(
+                f"{raw.iloc[row - 2]!r} is not {'an integer' if kind == 'int' else 'a number'}",
+                file=file,
+                row=row,
+                column=column.name,
+            )
+        out_of_range = pd.Series(False, index=raw.index)
+        if column.low is not None:
+            out_of_range |= numbers < column.low
+        if column.high is not None:
+            out_of_range |= numbers > column.high
+        row = _first_bad(out_of_range & ~empty)
+        if row is not None:
+            bounds = _bounds(column)
+            raise InputError(
+                f"{raw.iloc[row - 2]} is out of range ({bounds})",
+                file=file,
+                row=row,
+                column=column.name,
+            )
+        cast: Callable[[float], Any] = int if kind == "int" else float
+        return [None if e else cast(v) for v, e in zip(numbers, empty, strict=True)]
+    if kind == "enum":
+        bad = ~raw.isin(column.choices) & ~empty
+        row = _first_bad(bad)
+        if row is not None:
+            raise InputError(
+                f"unknown value {raw.iloc[row - 2]!r} (one of {', '.join(column.choices)})",
+                file=file,
+                row=row,
+                column=column.name,
+            )
+        return [None if e else v for v, e in zip(raw, empty, strict=True)]
+    if kind == "date":
+        dates = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
+        row = _first_bad(dates.isna() & ~empty)
+        if row is not None:
+            raise InputError(
+                f"{raw.iloc[row - 2]!r} is not a date (YYYY-MM-DD)",
+                file=file,
+                row=row,
+                column=column.name,
+            )
+        return [None if e else d.date() for d, e in zip(dates, empty, strict=True)]
+    if kind == "week":
+        out: list[Any] = []
+        for index, value in enumerate(raw):
+            try:
+                parse_week(value)
+            except InputError as exc:
+                raise InputError(
+                    exc.message, file=file, row=index + 2, column=column.name
+                ) from None
+            out.append(value)
+        return out
+    if kind in ("half_days", "weekdays"):
+        check = is_half_day_token if kind == "half_days" else (lambda t: t in WEEKDAYS)
+        lists: list[Any] = []
+        for index, value in enumerate(raw):
+            tokens = tuple(t.strip() for t in value.split(";") if t.strip())
+            for token in tokens:
+                if not check(token):
+                    example = "MON_AM" if kind == "half_days" else "MON"
+                    raise InputError(
+                        f"bad token {token!r} (expected e.g. {example})",
+                        file=file,
+                        row=index + 2,
+                        column=column.name,
+                    )
+            lists.append(frozenset(tokens))
+        return lists
+    raise AssertionError(kind)
+
+
+def _bounds(column: Column) -> str:
+    low, high = column.low, column.high
+
+    def fmt(v: float | None) -> str:
+        return f"{v:g}" if v is not None else ""
+
+    if low is not None and high is not None:
+        return f"{fmt(low)}–{fmt(high)}"
+    if low is not None:
+        return f"≥ {fmt(low)}"
+    return f"≤ {fmt(high)}"
+
+
+def _check_refs(spec: TableSpec, rows: Table, keys: dict[str, set[Any]]) -> None:
+    for column in spec.columns:
+        if column.ref is None:
+            continue
+        known = keys[column.ref]
+        for index, row in enumerate(rows):
+            value = row[column.name]
+            if value is not None and value not in known:
+                noun = column.ref.split(".")[1].removesuffix("_id").replace("_", " ")
+                raise InputError(
+                    f"unknown {noun} {value!r}", file=spec.file, row=index + 2, column=column.name
+                )
+
+
+def _check_consistency(data: DataSet) -> None:
+    """Checks that span several files or columns."""
+    sites = {row["site_id"]: row for row in data["sites.csv"]}
+    key_pairs = {(r["hospital_id"], r["specialty_id"]) for r in data["key_specialties.csv"]}
+    partners: dict[str, set[str]] = {}
+    for row in data["consortium_partners.csv"]:
+        partners.setdefault(row["consortium_id"], set()).add(row["hospital_id"])
+
+    for index, row in enumerate(data["specialties.csv"], start=2):
+        if (row["chronic_panel"] is None) != (row["panel_per_session"] is None):
+            raise InputError(
+                "panel_per_session must be given exactly when chronic_panel is",
+                file="specialties.csv",
+                row=index,
+                column="panel_per_session",
+            )
+    for index, row in enumerate(data["consortia.csv"], start=2):
+        if sites[row["lead_site_id"]]["kind"] != "district_hospital":
+            raise InputError(
+                f"lead site {row['lead_site_id']!r} is not a district hospital",
+                file="consortia.csv",
+                row=index,
+                column="lead_site_id",
+            )
+
+    def expect_kind(file: str, index: int, site_id: str, kind: str) -> None:
+        if sites[site_id]["kind"] != kind:
+            raise InputError(
+                f"site {site_id!r} is a {sites[site_id]['kind']}, expected a {kind}",
+                file=file,
+                row=index,
+                column="site_id",
+            )
+
+    for index, row in enumerate(data["departments.csv"], start=2):
+        expect_kind("departments.csv", index, row["site_id"], "district_hospital")
+        if (row["hospital_id"], row["specialty_id"]) not in key_pairs:
+            raise InputError(
+                f"{row['specialty_id']!r} is not a key specialty of "
+                f"hospital {row['hospital_id']!r}",
+                file="departments.csv",
+                row=index,
+                column="specialty_id",
+            )
+    for index, row in enumerate(data["clinics.csv"], start=2):
+        expect_kind("clinics.csv", index, row["site_id"], "grassroots")
+    for index, row in enumerate(data["teams.csv"], start=2):
+        expect_kind("teams.csv", index, row["site_id"], "workstation")
+    for index, row in enumerate(data["doctors.csv"], start=2):
+        if (row["hospital_id"], row["specialty_id"]) not in key_pairs:
+            raise InputError(
+                f"{row['specialty_id']!r} is not a key specialty of "
+                f"hospital {row['hospital_id']!r}",
+                file="doctors.csv",
+                row=index,
+                column="specialty_id",
+            )
+    for index, row in enumerate(data["leave.csv"], start=2):
+        if row["end_date"] < row["start_date"]:
+            raise InputError(
+                f"end_date {row['end_date']} is before start_date {row['start_date']}",
+                file="leave.csv",
+                row=index,
+                column="end_date",
+            )
+
+
+def parse_date(text: str, *, field: str) -> dt.date:
+    """Parse an ISO date given on the command line or in a request."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", column=field) from None

@@ -1,0 +1,328 @@
+"""The run directory: every output of one solve (SPEC §8), written atomically.
+
+Files are first written into a hidden temporary directory beside the target and
+moved into place only when all of them exist, so a failed run leaves nothing
+half-written. Layout (documented in docs/outputs.md):
+
+    report.json       machine-readable solve report (levels, status, wall time, seed, versions)
+    solve-report.md   the same for a person
+    instance.json     the normalised instance the model saw
+    demand.csv        the derived demand table
+    roster.csv        the roster, one row per session
+    unmet.csv         missing sessions per demand item, with the reason
+    kpis.json         coverage, load, travel, continuity
+    roster.xlsx       workbook with Chinese headers for planners
+    calendars/*.ics   one iCalendar file per doctor
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from scheduler.demand import DemandRow
+from scheduler.domain import Assignment, Instance, Level
+from scheduler.errors import InputError
+from scheduler.io.instance_json import write_instance
+from scheduler.result import Result
+
+LEVEL_NAMES = {
+    Level.UNMET: "priority-weighted unmet sessions",
+    Level.CONTINUITY: "sessions continuing last week's doctor–item pairs",
+    Level.UNFAIRNESS: "sum over specialty pools of the largest weekly load",
+    Level.TRAVEL: "total one-way travel minutes",
+    Level.NON_PREFERRED: "sessions on non-preferred weekdays",
+}
+
+ROSTER_COLUMNS = (
+    "doctor_id",
+    "doctor_name",
+    "hospital_id",
+    "date",
+    "half_day",
+    "site_id",
+    "site_name",
+    "item_id",
+    "kind",
+    "specialty_id",
+    "travel_minutes",
+)
+
+
+def versions() -> dict[str, str]:
+    """Versions of the things that decide a result."""
+    out = {"python": platform.python_version()}
+    for package in ("consortium-roster", "ortools", "pandas"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = "unknown"
+    return out
+
+
+def report_dict(result: Result, instance: Instance, extra: dict[str, Any]) -> dict[str, Any]:
+    """``report.json`` content."""
+    required = sum(i.sessions for i in instance.demand.values())
+    missing = sum(u.missing for u in result.unmet)
+    return {
+        "week": result.week,
+        "status": result.status.value,
+        "levels": [
+            {
+                "level": lv.level.value,
+                "label": lv.level.label,
+                "name": LEVEL_NAMES[lv.level],
+                "sense": lv.level.sense,
+                "value": lv.value,
+                "bound": lv.bound,
+                "status": lv.status.value,
+                "wall_seconds": round(lv.wall_seconds, 3),
+            }
+            for lv in result.levels
+        ],
+        "sessions_required": required,
+        "sessions_covered": required - missing,
+        "sessions_unmet": missing,
+        "coverage_percent": round(100.0 * (required - missing) / required, 2)
+        if required
+        else 100.0,
+        "solve_seconds": round(result.wall_seconds, 3),
+        "parts": result.components,
+        "seed": result.seed,
+        "parameters": result.parameters,
+        "versions": versions(),
+        "counts": {
+            "doctors": len(instance.doctors),
+            "demand_items": len(instance.demand),
+            "sites": len(instance.sites),
+            "half_days": len(instance.half_days),
+        },
+        **extra,
+    }
+
+
+def roster_rows(instance: Instance, assignments: Iterable[Assignment]) -> list[dict[str, Any]]:
+    """One dict per session, in ROSTER_COLUMNS order."""
+    half_days = {h.key: h for h in instance.half_days}
+    rows = []
+    for a in assignments:
+        doctor = instance.doctors[a.doctor_id]
+        item = instance.demand[a.item_id]
+        half_day = half_days[a.half_day_key]
+        rows.append(
+            {
+                "doctor_id": doctor.id,
+                "doctor_name": doctor.name,
+                "hospital_id": doctor.hospital_id,
+                "date": half_day.date.isoformat(),
+                "half_day": half_day.period,
+                "site_id": item.site_id,
+                "site_name": instance.sites[item.site_id].name,
+                "item_id": item.id,
+                "kind": item.kind.value,
+                "specialty_id": item.specialty_id,
+                "travel_minutes": instance.travel.home_minutes(
+                    doctor.hospital_id, item.site_id, half_day.period
+                ),
+            }
+        )
+    return rows
+
+
+def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if row[k] is None else row[k] for k in columns})
+
+
+def _demand_rows(rows: Sequence[DemandRow], instance: Instance) -> Iterable[dict[str, Any]]:
+    for row in rows:
+        item = row.item
+        yield {
+            "item_id": item.id,
+            "kind": item.kind.value,
+            "name": item.name,
+            "site_id": item.site_id,
+            "consortium_id": row.consortium_id,
+            "specialty_id": item.specialty_id,
+            "allowed_hospitals": ";".join(sorted(item.allowed_hospitals)),
+            "sessions": item.sessions,
+            "min_title": item.min_title.code,
+            "priority": item.priority,
+            "team_id": item.team_id,
+            "trailing_mean": row.trailing_mean,
+            "seasonal_factor": row.seasonal_factor,
+            "forecast": row.forecast,
+            "by_referrals": row.by_referrals,
+            "panel_floor": row.panel_floor,
+        }
+
+
+DEMAND_COLUMNS = (
+    "item_id",
+    "kind",
+    "name",
+    "site_id",
+    "consortium_id",
+    "specialty_id",
+    "allowed_hospitals",
+    "sessions",
+    "min_title",
+    "priority",
+    "team_id",
+    "trailing_mean",
+    "seasonal_factor",
+    "forecast",
+    "by_referrals",
+    "panel_floor",
+)
+UNMET_COLUMNS = (
+    "item_id",
+    "kind",
+    "site_id",
+    "site_name",
+    "consortium_id",
+    "specialty_id",
+    "sessions",
+    "missing",
+    "reason_code",
+    "reason",
+)
+
+
+def solve_report_md(report: dict[str, Any]) -> str:
+    """A short human-readable solve report."""
+    lines = [
+        f"# Solve report {report['week']}",
+        "",
+        f"Status: **{report['status']}** · coverage {report['coverage_percent']} % "
+        f"({report['sessions_covered']}/{report['sessions_required']} sessions) · "
+        f"solve {report['solve_seconds']} s · {report['parts']} parts · seed {report['seed']}",
+        "",
+        "| level | objective | value | bound | status | seconds |",
+        "|---|---|---:|---:|---|---:|",
+    ]
+    for lv in report["levels"]:
+        lines.append(
+            f"| {lv['label']} | {lv['name']} ({lv['sense']}) | {lv['value']} | {lv['bound']} "
+            f"| {lv['status']} | {lv['wall_seconds']} |"
+        )
+    lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), ""]
+    return "\n".join(lines)
+
+
+def write_run(
+    out_dir: Path,
+    instance: Instance,
+    demand_rows: Sequence[DemandRow],
+    result: Result,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write the whole run directory atomically; returns the report dict."""
+    from scheduler.io.calendar import write_calendars
+    from scheduler.io.excel import write_workbook
+    from scheduler.kpis import compute_kpis
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("exists and is not a directory", file=str(out_dir))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        report = report_dict(result, instance, extra or {})
+        kpis = compute_kpis(instance, result.assignments)
+        (staging / "report.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        (staging / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
+        (staging / "kpis.json").write_text(
+            json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        write_instance(instance, staging / "instance.json")
+        _write_csv(staging / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
+        _write_csv(
+            staging / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, result.assignments)
+        )
+        _write_csv(
+            staging / "unmet.csv",
+            UNMET_COLUMNS,
+            (
+                {
+                    "item_id": u.item_id,
+                    "kind": instance.demand[u.item_id].kind.value,
+                    "site_id": instance.demand[u.item_id].site_id,
+                    "site_name": instance.sites[instance.demand[u.item_id].site_id].name,
+                    "consortium_id": instance.sites[
+                        instance.demand[u.item_id].site_id
+                    ].consortium_id,
+                    "specialty_id": instance.demand[u.item_id].specialty_id,
+                    "sessions": instance.demand[u.item_id].sessions,
+                    "missing": u.missing,
+                    "reason_code": u.reason_code,
+                    "reason": u.reason,
+                }
+                for u in result.unmet
+            ),
+        )
+        write_workbook(staging / "roster.xlsx", instance, result, kpis)
+        calendars = staging / "calendars"
+        calendars.mkdir()
+        write_calendars(calendars, instance, result.assignments)
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            out_dir.rename(old)
+            staging.rename(out_dir)
+            shutil.rmtree(old)
+        else:
+            staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+def read_roster(path: Path) -> list[Assignment]:
+    """Read a run's ``roster.csv`` back into assignments (validated)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file is missing", file=str(path))
+    out = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [
+            c
+            for c in ("doctor_id", "date", "half_day", "item_id")
+            if c not in (reader.fieldnames or [])
+        ]
+        if missing:
+            raise InputError("column is missing", file=path.name, column=missing[0])
+        for row_number, row in enumerate(reader, start=2):
+            period = row["half_day"]
+            if period not in ("AM", "PM"):
+                raise InputError(
+                    f"{period!r} is not AM or PM", file=path.name, row=row_number, column="half_day"
+                )
+            date = row["date"]
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                raise InputError(
+                    f"{date!r} is not a date", file=path.name, row=row_number, column="date"
+                ) from None
+            for column in ("doctor_id", "item_id"):
+                if not row[column]:
+                    raise InputError("empty value", file=path.name, row=row_number, column=column)
+            out.append(Assignment(row["doctor_id"], f"{date}_{period}", row["item_id"]))
+    return out

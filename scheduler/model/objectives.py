@@ -1,0 +1,94 @@
+"""The objective levels L1–L5 (SPEC §7) as linear expressions over the variables.
+
+Each function returns the level's expression in its natural sense (L2 is to be
+maximised, the others minimised). Helper variables are created only for the
+levels that need them (unmet counts for L1, pool maxima for L3).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Level
+from scheduler.model.variables import AssignmentVars
+
+
+def unmet_vars(v: AssignmentVars, item_ids: list[str]) -> dict[str, cp_model.IntVar]:
+    """``unmet[i] ≥ sessions − covered``, ``unmet[i] ≥ 0``, for every item of the part."""
+    out = {}
+    for item_id in item_ids:
+        sessions = v.instance.demand[item_id].sessions
+        unmet = v.model.new_int_var(0, sessions, f"unmet[{item_id}]")
+        covered = v.by_item.get(item_id, [])
+        v.model.add(unmet + cp_model.LinearExpr.sum(covered) >= sessions)
+        out[item_id] = unmet
+    return out
+
+
+def unmet(v: AssignmentVars, item_ids: list[str]) -> cp_model.LinearExprT:
+    """L1: priority-weighted unmet sessions."""
+    helpers = unmet_vars(v, item_ids)
+    weights = [v.instance.demand[i].priority for i in helpers]
+    return cp_model.LinearExpr.weighted_sum(list(helpers.values()), weights)
+
+
+def continuity(v: AssignmentVars) -> cp_model.LinearExprT:
+    """L2: sessions whose (doctor, item) pair also served last week."""
+    previous = v.instance.previous
+    literals = [lit for (d, i, _), lit in v.items() if (d, i) in previous]
+    return cp_model.LinearExpr.sum(literals)
+
+
+def unfairness(v: AssignmentVars) -> cp_model.LinearExprT:
+    """L3: per specialty pool the largest weekly load, summed over pools."""
+    pools: dict[str, list[str]] = defaultdict(list)
+    for doctor_id in v.by_doctor:
+        pools[v.instance.doctors[doctor_id].specialty_id].append(doctor_id)
+    maxima = []
+    for specialty_id, doctor_ids in sorted(pools.items()):
+        top = max(len(v.by_doctor[d]) for d in doctor_ids)  # not the cap: R5 may be off
+        peak = v.model.new_int_var(0, top, f"max_load[{specialty_id}]")
+        for doctor_id in doctor_ids:
+            v.model.add(peak >= cp_model.LinearExpr.sum(v.by_doctor[doctor_id]))
+        maxima.append(peak)
+    return cp_model.LinearExpr.sum(maxima)
+
+
+def travel(v: AssignmentVars) -> cp_model.LinearExprT:
+    """L4: total one-way travel minutes from home to site."""
+    literals, minutes = [], []
+    half_days = {h.key: h for h in v.instance.half_days}
+    for (doctor_id, item_id, key), literal in v.items():
+        doctor = v.instance.doctors[doctor_id]
+        site_id = v.instance.demand[item_id].site_id
+        literals.append(literal)
+        minutes.append(
+            v.instance.travel.home_minutes(doctor.hospital_id, site_id, half_days[key].period)
+        )
+    return cp_model.LinearExpr.weighted_sum(literals, minutes)
+
+
+def non_preferred(v: AssignmentVars) -> cp_model.LinearExprT:
+    """L5: sessions on a weekday the doctor does not prefer (no preference = all preferred)."""
+    half_days = {h.key: h for h in v.instance.half_days}
+    literals = []
+    for (doctor_id, _, key), literal in v.items():
+        preferred = v.instance.doctors[doctor_id].preferred_weekdays
+        if preferred and half_days[key].weekday not in preferred:
+            literals.append(literal)
+    return cp_model.LinearExpr.sum(literals)
+
+
+def level_expression(level: Level, v: AssignmentVars, item_ids: list[str]) -> cp_model.LinearExprT:
+    """The expression of one level."""
+    if level is Level.UNMET:
+        return unmet(v, item_ids)
+    if level is Level.CONTINUITY:
+        return continuity(v)
+    if level is Level.UNFAIRNESS:
+        return unfairness(v)
+    if level is Level.TRAVEL:
+        return travel(v)
+    return non_preferred(v)

@@ -1,0 +1,25 @@
+"""The interface every rule module implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scheduler.domain import DemandItem, Doctor, HalfDay, Instance
+
+if TYPE_CHECKING:
+    from scheduler.model.variables import AssignmentVars
+
+Admits = Callable[[Instance, Doctor, DemandItem, HalfDay], bool]
+Constrain = Callable[["AssignmentVars"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One hard rule: a code (``R1``...), a description, a filter and/or constraints."""
+
+    code: str
+    description: str
+    admits: Admits | None = None
+    constrain: Constrain | None = None

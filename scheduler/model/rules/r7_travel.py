@@ -1,0 +1,52 @@
+"""R7: travel limits.
+
+* home hospital → site at most the travel limit (AM trips use the peak time);
+* a doctor at site A in the AM and a different site B in the PM of the same day
+  needs travel(A, B) within the midday gap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import DemandItem, Doctor, HalfDay, Instance
+from scheduler.model.rules.base import Rule
+
+if TYPE_CHECKING:
+    from scheduler.model.variables import AssignmentVars
+
+
+def admits(instance: Instance, doctor: Doctor, item: DemandItem, half_day: HalfDay) -> bool:
+    """The trip from home is within the limit."""
+    minutes = instance.travel.home_minutes(doctor.hospital_id, item.site_id, half_day.period)
+    return minutes <= instance.policy.travel_limit_minutes
+
+
+def constrain(v: AssignmentVars) -> None:
+    """For each morning option, forbid the afternoon options too far from it.
+
+    One constraint per morning literal: ``x_am + sum(bad x_pm) <= 1`` (valid as
+    R1 allows at most one afternoon assignment anyway).
+    """
+    gap = v.instance.policy.midday_gap_minutes
+    travel = v.instance.travel
+    for doctor_id, days in v.doctor_days().items():
+        for date_iso, (mornings, afternoons) in days.items():
+            if not mornings or not afternoons:
+                continue
+            for am_item, am_literal in mornings:
+                am_site = v.instance.demand[am_item].site_id
+                bad = [
+                    pm_literal
+                    for pm_item, pm_literal in afternoons
+                    if travel.midday_minutes(am_site, v.instance.demand[pm_item].site_id) > gap
+                ]
+                if bad:
+                    v.model.add(cp_model.LinearExpr.sum([am_literal, *bad]) <= 1).with_name(
+                        f"R7[{doctor_id},{date_iso},{am_item}]"
+                    )
+
+
+RULE = Rule("R7", "travel within the limit and the midday gap", admits=admits, constrain=constrain)

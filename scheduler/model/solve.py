@@ -1,0 +1,262 @@
+"""Lexicographic CP-SAT solve of an instance, part by part.
+
+For each independent part (``decompose``): build the model once (variables for
+admitted triples, the rules' constraints in ``RULES`` order), then for each
+objective level in the policy's order: set the level as the objective, solve
+with the previous level's solution as a hint, record value, bound and status,
+and hold the level at its value (``≤`` / ``≥``) before the next one. No
+combined weights. Parts run in local worker processes (``CpModel`` does not
+pickle, so each worker builds its own model from the instance).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Assignment, Instance, Level
+from scheduler.model.decompose import Part, decompose
+from scheduler.model.objectives import level_expression
+from scheduler.model.rules import ALL_RULES, RULES
+from scheduler.model.variables import AssignmentVars, Triple, candidate_triples
+from scheduler.result import LevelResult, Result, SolveStatus
+
+log = logging.getLogger(__name__)
+
+_STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+    cp_model.UNKNOWN: SolveStatus.TIMED_OUT,
+}
+
+
+@dataclass(frozen=True)
+class SolverParams:
+    """Solver settings (chosen by measurement, see docs/benchmarks.md)."""
+
+    workers: int = 1  # CP-SAT search workers per part
+    time_limit_per_level: float = 60.0  # seconds per level per part
+    seed: int = 0
+    processes: int = 0  # worker processes for parts; 0 = one per core
+    rules: frozenset[str] = ALL_RULES  # tests may leave one out
+    hint: tuple[Assignment, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain form for report.json."""
+        return {
+            "workers": self.workers,
+            "time_limit_per_level": self.time_limit_per_level,
+            "seed": self.seed,
+            "processes": self.processes,
+            "rules": sorted(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class LevelOutcome:
+    """One level of one part."""
+
+    level: Level
+    value: int
+    bound: int
+    status: SolveStatus
+    wall_seconds: float
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    """What solving one part produced."""
+
+    index: int
+    levels: tuple[LevelOutcome, ...]
+    chosen: tuple[Triple, ...]
+    variables: int
+    wall_seconds: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each level of each part (in process) or each finished part."""
+
+    parts_done: int
+    parts_total: int
+    part_index: int
+    level: Level | None = None
+    value: int | None = None
+    bound: int | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def solve_part(
+    instance: Instance,
+    part: Part,
+    index: int,
+    params: SolverParams,
+    on_level: Callable[[LevelOutcome], None] | None = None,
+) -> PartOutcome:
+    """Build and solve one part through every level."""
+    started = time.perf_counter()
+    model = cp_model.CpModel()
+    v = AssignmentVars.create(instance, model, part.triples)
+    for rule in RULES:
+        if rule.constrain is not None and rule.code in params.rules:
+            rule.constrain(v)
+    if params.hint:
+        hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in params.hint}
+        for triple, literal in v.items():
+            model.add_hint(literal, triple in hinted)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.max_time_in_seconds = params.time_limit_per_level
+    items = list(part.item_ids)
+    outcomes: list[LevelOutcome] = []
+    for level in instance.policy.level_order:
+        expr = level_expression(level, v, items)
+        if level.sense == "max":
+            model.maximize(expr)
+        else:
+            model.minimize(expr)
+        level_start = time.perf_counter()
+        code = solver.solve(model)
+        status = _STATUS.get(code)
+        if status is None:
+            raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(code)}")
+        if status in (SolveStatus.INFEASIBLE, SolveStatus.TIMED_OUT):
+            raise RuntimeError(
+                f"part {index} level {level.value}: {status.value} "
+                f"(the model always has the empty roster, so this is a bug or a too-short limit)"
+            )
+        value = round(solver.objective_value)
+        bound = round(solver.best_objective_bound)
+        outcome = LevelOutcome(level, value, bound, status, time.perf_counter() - level_start)
+        outcomes.append(outcome)
+        if on_level is not None:
+            on_level(outcome)
+        model.add(expr >= value if level.sense == "max" else expr <= value)
+        model.clear_hints()
+        for _, literal in v.items():
+            model.add_hint(literal, solver.boolean_value(literal))
+    chosen = tuple(t for t, literal in v.items() if solver.boolean_value(literal))
+    return PartOutcome(index, tuple(outcomes), chosen, len(v.x), time.perf_counter() - started)
+
+
+_WORKER_INSTANCE: Instance | None = None
+
+
+def _init_worker(instance: Instance) -> None:
+    global _WORKER_INSTANCE  # one read-only copy per worker process
+    _WORKER_INSTANCE = instance
+
+
+def _solve_in_worker(part: Part, index: int, params: SolverParams) -> PartOutcome:
+    assert _WORKER_INSTANCE is not None
+    return solve_part(_WORKER_INSTANCE, part, index, params)
+
+
+def solve_instance(
+    instance: Instance, params: SolverParams | None = None, progress: ProgressFn | None = None
+) -> Result:
+    """Solve every part through every level; assemble the week's result.
+
+    The roster depends only on the instance and ``params`` (same seed, same
+    roster), never on how many processes ran the parts.
+    """
+    from scheduler.reasons import explain_unmet  # plain Python, no solver
+
+    params = params or SolverParams()
+    started = time.perf_counter()
+    triples = candidate_triples(instance, params.rules)
+    parts, orphans = decompose(instance, triples)
+    log.info("%d candidate assignments in %d parts", len(triples), len(parts))
+    processes = params.processes or (os.cpu_count() or 1)
+    processes = max(1, min(processes, len(parts)))
+    outcomes: list[PartOutcome] = []
+    total = len(parts)
+    if processes == 1:
+        for index, part in enumerate(parts):
+
+            def report(outcome: LevelOutcome, index: int = index) -> None:
+                if progress:
+                    progress(
+                        Progress(
+                            len(outcomes), total, index, outcome.level, outcome.value, outcome.bound
+                        )
+                    )
+
+            outcomes.append(solve_part(instance, part, index, params, report))
+            if progress:
+                progress(Progress(len(outcomes), total, index))
+    else:
+        # Largest parts first so the pool stays busy; results re-ordered by index.
+        order = sorted(range(total), key=lambda k: -len(parts[k].triples))
+        with ProcessPoolExecutor(
+            max_workers=processes, initializer=_init_worker, initargs=(instance,)
+        ) as pool:
+            futures = [pool.submit(_solve_in_worker, parts[k], k, params) for k in order]
+            for future in futures:
+                outcome = future.result()
+                outcomes.append(outcome)
+                if progress:
+                    progress(Progress(len(outcomes), total, outcome.index))
+        outcomes.sort(key=lambda o: o.index)
+
+    levels = _sum_levels(instance, outcomes, orphans)
+    assignments = tuple(
+        sorted(
+            (Assignment(d, h, i) for o in outcomes for (d, i, h) in o.chosen),
+            key=lambda a: (a.doctor_id, a.half_day_key, a.item_id),
+        )
+    )
+    unmet = explain_unmet(instance, assignments)
+    return Result(
+        week=instance.week,
+        status=SolveStatus.combine([lv.status for lv in levels]),
+        levels=levels,
+        assignments=assignments,
+        unmet=tuple(unmet),
+        wall_seconds=time.perf_counter() - started,
+        seed=params.seed,
+        components=len(parts),
+        parameters={
+            **params.as_dict(),
+            "variables": len(triples),
+            "orphan_items": len(orphans),
+        },
+    )
+
+
+def _sum_levels(
+    instance: Instance, outcomes: list[PartOutcome], orphans: list[str]
+) -> tuple[LevelResult, ...]:
+    results = []
+    for k, level in enumerate(instance.policy.level_order):
+        per_part = [o.levels[k] for o in outcomes]
+        value = sum(p.value for p in per_part)
+        bound = sum(p.bound for p in per_part)
+        if level is Level.UNMET:
+            # Items nobody can serve: wholly unmet, known without search.
+            extra = sum(instance.demand[i].priority * instance.demand[i].sessions for i in orphans)
+            value += extra
+            bound += extra
+        results.append(
+            LevelResult(
+                level=level,
+                value=value,
+                bound=bound,
+                status=SolveStatus.combine([p.status for p in per_part]),
+                wall_seconds=sum(p.wall_seconds for p in per_part),
+            )
+        )
+    return tuple(results)

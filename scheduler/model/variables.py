@@ -1,0 +1,113 @@
+"""Assignment variables and the queries rules and objectives make of them.
+
+Variables exist only for (doctor, demand item, half-day) triples that every
+enabled filter rule admits. ``AssignmentVars`` keeps them with indices by
+doctor, item, half-day and their combinations, so rule modules never do raw
+tuple lookups of their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import DemandItem, Doctor, HalfDay, Instance
+from scheduler.model.rules import RULES
+
+Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
+
+
+def candidate_triples(
+    instance: Instance,
+    rules: frozenset[str],
+    doctors: Iterable[Doctor] | None = None,
+    items: Iterable[DemandItem] | None = None,
+) -> list[Triple]:
+    """Triples every enabled filter rule admits, in a deterministic order."""
+    filters = [r.admits for r in RULES if r.admits is not None and r.code in rules]
+    doctor_list = sorted(doctors if doctors is not None else instance.doctors.values(), key=_id)
+    item_list = sorted(items if items is not None else instance.demand.values(), key=_id)
+    by_specialty: dict[str, list[Doctor]] = defaultdict(list)
+    for doctor in doctor_list:
+        by_specialty[doctor.specialty_id].append(doctor)
+    out: list[Triple] = []
+    for item in item_list:
+        # R2 is also applied as a filter below; grouping by specialty only saves time.
+        pool = by_specialty.get(item.specialty_id, []) if "R2" in rules else doctor_list
+        for doctor in pool:
+            if doctor.weekly_cap <= 0:
+                continue
+            for half_day in instance.half_days:
+                if all(admits(instance, doctor, item, half_day) for admits in filters):
+                    out.append((doctor.id, item.id, half_day.key))
+    return out
+
+
+def _id(obj: Doctor | DemandItem) -> str:
+    return obj.id
+
+
+@dataclass
+class AssignmentVars:
+    """The model, its assignment literals and their indices."""
+
+    instance: Instance
+    model: cp_model.CpModel
+    x: dict[Triple, cp_model.IntVar] = field(default_factory=dict)
+    by_doctor: dict[str, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
+    by_item: dict[str, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
+    by_doctor_half_day: dict[tuple[str, str], list[cp_model.IntVar]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    by_item_half_day: dict[tuple[str, str], list[cp_model.IntVar]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    @classmethod
+    def create(
+        cls, instance: Instance, model: cp_model.CpModel, triples: Iterable[Triple]
+    ) -> AssignmentVars:
+        """One Boolean per triple, named ``x[doctor,item,half_day]`` for debugging."""
+        v = cls(instance, model)
+        for triple in triples:
+            doctor_id, item_id, half_day_key = triple
+            literal = model.new_bool_var(f"x[{doctor_id},{item_id},{half_day_key}]")
+            v.x[triple] = literal
+            v.by_doctor[doctor_id].append(literal)
+            v.by_item[item_id].append(literal)
+            v.by_doctor_half_day[(doctor_id, half_day_key)].append(literal)
+            v.by_item_half_day[(item_id, half_day_key)].append(literal)
+        return v
+
+    def items(self) -> Iterator[tuple[Triple, cp_model.IntVar]]:
+        """All (triple, literal) pairs in creation order."""
+        return iter(self.x.items())
+
+    def half_day(self, key: str) -> HalfDay:
+        """The half-day object of a key."""
+        return self._half_days[key]
+
+    @property
+    def _half_days(self) -> dict[str, HalfDay]:
+        return {h.key: h for h in self.instance.half_days}
+
+    def doctor_days(
+        self,
+    ) -> dict[
+        str, dict[str, tuple[list[tuple[str, cp_model.IntVar]], list[tuple[str, cp_model.IntVar]]]]
+    ]:
+        """Per doctor and date: (morning options, afternoon options) as (item, literal)."""
+        half_days = self._half_days
+        out: dict[
+            str,
+            dict[str, tuple[list[tuple[str, cp_model.IntVar]], list[tuple[str, cp_model.IntVar]]]],
+        ] = {}
+        for (doctor_id, item_id, key), literal in self.x.items():
+            half_day = half_days[key]
+            days = out.setdefault(doctor_id, {})
+            mornings, afternoons = days.setdefault(half_day.date.isoformat(), ([], []))
+            (mornings if half_day.period == "AM" else afternoons).append((item_id, literal))
+        return out
