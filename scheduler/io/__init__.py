@@ -1,0 +1,1 @@
+"""Data edges: loading and validating files, writing run directories and exports."""
