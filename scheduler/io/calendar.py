@@ -1,0 +1,151 @@
+"""Per-doctor iCalendar files (``calendars/<doctor_id>.ics``) a doctor can subscribe to.
+
+Each session is one VEVENT in local time (TZID ``Asia/Shanghai``, with a
+VTIMEZONE built offline from the tz database): mornings 08:30–12:00, afternoons
+14:00–17:30. Everything is derived from the week, never from the clock: UIDs are
+``<week>-<doctor_id>-<half-day key>@roster.spb`` (unique, and stable across
+re-solves so a subscribed calendar updates events in place) and DTSTAMP is
+00:00 UTC on the Monday of the week, so the same roster gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from scheduler.domain import Assignment, Doctor, Instance
+from scheduler.week import week_monday
+
+log = logging.getLogger(__name__)
+
+TZID = "Asia/Shanghai"
+PRODID = "-//Shapingba Health Bureau//Consortium Roster//ZH"
+UID_DOMAIN = "roster.spb"
+SUMMARY_PREFIX = "外派坐诊"
+
+AM_START = dt.time(8, 30)
+AM_END = dt.time(12, 0)
+PM_START = dt.time(14, 0)
+PM_END = dt.time(17, 30)
+SESSION_TIMES: dict[str, tuple[dt.time, dt.time]] = {
+    "AM": (AM_START, AM_END),
+    "PM": (PM_START, PM_END),
+}
+"""Local start and end of a session per period."""
+
+
+def dtstamp(week: str) -> dt.datetime:
+    """The fixed DTSTAMP of every event of ``week``: Monday 00:00 UTC."""
+    return dt.datetime.combine(week_monday(week), dt.time(), tzinfo=dt.UTC)
+
+
+def event_uid(week: str, doctor_id: str, half_day_key: str) -> str:
+    """Stable, unique UID of a doctor's session (a doctor has one per half-day, R1)."""
+    return f"{week}-{doctor_id}-{half_day_key}@{UID_DOMAIN}"
+
+
+@cache
+def _vtimezone(first: dt.date, last: dt.date) -> Timezone | None:
+    """VTIMEZONE for TZID covering [first, last], or None if the tz database lacks it."""
+    try:
+        return Timezone.from_tzid(TZID, first_date=first, last_date=last)
+    except (ValueError, AttributeError) as exc:  # unknown zone / icalendar < 6.1
+        log.warning("no VTIMEZONE for %s: %s", TZID, exc)
+        return None
+
+
+def _events(instance: Instance, doctor: Doctor, assignments: Iterable[Assignment]) -> list[Event]:
+    zone = ZoneInfo(TZID)
+    half_days = {h.key: h for h in instance.half_days}
+    hospital = instance.hospitals[doctor.hospital_id]
+    stamp = dtstamp(instance.week)
+    events = []
+    ordered = sorted(assignments, key=lambda a: (a.half_day_key, a.item_id))
+    for a in ordered:
+        half_day = half_days.get(a.half_day_key)
+        item = instance.demand.get(a.item_id)
+        if half_day is None or item is None:
+            log.warning("calendar skips an assignment with an unknown reference: %s", a)
+            continue
+        site = instance.sites[item.site_id]
+        specialty = instance.specialties[item.specialty_id]
+        minutes = instance.travel.home_minutes(doctor.hospital_id, site.id, half_day.period)
+        start, end = SESSION_TIMES[half_day.period]
+        event = Event()
+        event.add("uid", event_uid(instance.week, doctor.id, half_day.key))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", dt.datetime.combine(half_day.date, start, tzinfo=zone))
+        event.add("dtend", dt.datetime.combine(half_day.date, end, tzinfo=zone))
+        event.add("summary", f"{SUMMARY_PREFIX} · {site.name} · {specialty.name}")
+        event.add("location", site.name)
+        event.add(
+            "description",
+            "\n".join(
+                (
+                    f"需求项：{item.name}（{item.id}）",
+                    f"类型：{item.kind.zh}",
+                    f"专科：{specialty.name}",
+                    f"医共体：{instance.consortia[site.consortium_id].name}",
+                    f"路程：{minutes} 分钟（{hospital.name} → {site.name}，单程）",
+                    f"半天：{half_day.zh}",
+                )
+            ),
+        )
+        event.add("categories", [item.kind.zh])
+        event.add("transp", "OPAQUE")
+        events.append(event)
+    return events
+
+
+def doctor_calendar(instance: Instance, doctor_id: str, assignments: Iterable[Assignment]) -> bytes:
+    """The iCalendar bytes of one doctor's sessions this week.
+
+    ``assignments`` may be the whole roster; only the doctor's own sessions are
+    used. A doctor without sessions gets a valid calendar with no events (a
+    subscription feed must not fail). Raises ``KeyError`` for an unknown doctor.
+    """
+    doctor = instance.doctors[doctor_id]
+    own = [a for a in assignments if a.doctor_id == doctor_id]
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{doctor.name} · {SUMMARY_PREFIX} {instance.week}")
+    calendar.add("x-wr-timezone", TZID)
+    monday = week_monday(instance.week)
+    timezone = _vtimezone(monday, monday + dt.timedelta(days=7))
+    if timezone is not None:
+        calendar.add_component(timezone)
+    for event in _events(instance, doctor, own):
+        calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data
+
+
+def write_calendars(directory: Path, instance: Instance, assignments: Sequence[Assignment]) -> int:
+    """Write ``<doctor_id>.ics`` for every doctor with at least one session.
+
+    Returns the number of files written. Assignments naming an unknown doctor
+    are skipped with a warning (the checker reports them).
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    by_doctor: dict[str, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        if a.doctor_id in instance.doctors:
+            by_doctor[a.doctor_id].append(a)
+        else:
+            log.warning("calendar skips an assignment of unknown doctor %r", a.doctor_id)
+    for doctor_id in sorted(by_doctor):
+        path = directory / f"{doctor_id}.ics"
+        path.write_bytes(doctor_calendar(instance, doctor_id, by_doctor[doctor_id]))
+    log.info("wrote %d calendars to %s", len(by_doctor), directory)
+    return len(by_doctor)
