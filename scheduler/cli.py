@@ -68,8 +68,12 @@ def solve(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers per part.")] = 1,
     processes: Annotated[int, typer.Option(min=0, help="Worker processes (0 = all cores).")] = 0,
     time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Seconds per objective level per part.")
-    ] = 60.0,
+        float, typer.Option(min=0.1, help="Wall seconds per level per part (safety net).")
+    ] = 300.0,
+    dtime: Annotated[
+        float,
+        typer.Option(min=0.1, help="CP-SAT deterministic time per level per part (reproducible)."),
+    ] = 20.0,
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
     from scheduler.model.solve import Progress as SolveProgress
@@ -78,7 +82,11 @@ def solve(
 
     out_dir = out or Path("runs") / week
     params = SolverParams(
-        workers=workers, processes=processes, seed=seed, time_limit_per_level=time_limit
+        workers=workers,
+        processes=processes,
+        seed=seed,
+        time_limit_per_level=time_limit,
+        deterministic_time_per_level=dtime,
     )
     columns = (
         TextColumn("[bold]solving {task.fields[week]}[/]"),

@@ -136,8 +136,14 @@ def micro(
         },
         consortia={"K1": Consortium("K1", "医共体一", "Consortium 1")},
         sites={
-            s: Site(s, f"站点{s}", "grassroots", "K1", "east",
-                    frozenset(key(t) for t in closed.get(s, ())))
+            s: Site(
+                s,
+                f"站点{s}",
+                "grassroots",
+                "K1",
+                "east",
+                frozenset(key(t) for t in closed.get(s, ())),
+            )
             for s in SITES
         },
         doctors={d.id: d for d in doctors},

@@ -45,7 +45,9 @@ def test_l2_keeps_last_weeks_doctor() -> None:
     # A and B are interchangeable except that one served the item last week.
     for previous_doctor in ("A", "B"):
         instance = micro(
-            [doctor("A"), doctor("B")], [item("i1")], open_half_days=("MON_AM",),
+            [doctor("A"), doctor("B")],
+            [item("i1")],
+            open_half_days=("MON_AM",),
             previous=[(previous_doctor, "i1")],
         )
         result = solve(instance)
@@ -83,7 +85,8 @@ def test_l4_sends_the_nearer_doctor() -> None:
 def test_l5_uses_the_preferred_weekday() -> None:
     for weekday, token in (("MON", "MON_AM"), ("TUE", "TUE_AM")):
         instance = micro(
-            [doctor("A", preferred=(weekday,))], [item("i1")],
+            [doctor("A", preferred=(weekday,))],
+            [item("i1")],
             open_half_days=("MON_AM", "TUE_AM"),
         )
         result = solve(instance)

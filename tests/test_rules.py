@@ -55,13 +55,15 @@ def r4_unavailable() -> Instance:
 
 
 def r4_holiday() -> Instance:
-    return micro([doctor("A")], [item("i1")], open_half_days=("MON_AM",),
-                 holidays={"2026-11-30": "测试假日"})
+    return micro(
+        [doctor("A")], [item("i1")], open_half_days=("MON_AM",), holidays={"2026-11-30": "测试假日"}
+    )
 
 
 def r4_closed() -> Instance:
-    return micro([doctor("A")], [item("i1")], open_half_days=("MON_AM",),
-                 closed={"S1": ("MON_AM",)})
+    return micro(
+        [doctor("A")], [item("i1")], open_half_days=("MON_AM",), closed={"S1": ("MON_AM",)}
+    )
 
 
 def r5() -> Instance:
@@ -72,8 +74,10 @@ def r5() -> Instance:
 def r6() -> Instance:
     # Pool of two, away share 0.5 → one away per half-day; two items, one half-day.
     return micro(
-        [doctor("A"), doctor("B")], [item("i1"), item("i2", site="S2")],
-        open_half_days=("MON_AM",), away_share=0.5,
+        [doctor("A"), doctor("B")],
+        [item("i1"), item("i2", site="S2")],
+        open_half_days=("MON_AM",),
+        away_share=0.5,
     )
 
 
@@ -85,7 +89,8 @@ def r7_home() -> Instance:
 def r7_midday() -> Instance:
     # S1 and S2 are 120 min apart at midday (> 90): AM at one, PM at the other is out.
     return micro(
-        [doctor("A")], [item("i1", site="S1"), item("i2", site="S2")],
+        [doctor("A")],
+        [item("i1", site="S1"), item("i2", site="S2")],
         between={("S1", "S2"): 120},
     )
 
@@ -98,7 +103,8 @@ def r8_half_day() -> Instance:
 def r8_total() -> Instance:
     # Continuity (L2, maximised) would reward a second session; R8 forbids more than asked.
     return micro(
-        [doctor("A"), doctor("B")], [item("i1", sessions=1)],
+        [doctor("A"), doctor("B")],
+        [item("i1", sessions=1)],
         previous=[("A", "i1"), ("B", "i1")],
     )
 

@@ -16,13 +16,17 @@ from scheduler.model.variables import AssignmentVars
 
 
 def unmet_vars(v: AssignmentVars, item_ids: list[str]) -> dict[str, cp_model.IntVar]:
-    """``unmet[i] ≥ sessions − covered``, ``unmet[i] ≥ 0``, for every item of the part."""
+    """``unmet[i] ≥ sessions − covered``, ``unmet[i] ≥ 0``; created once per item."""
     out = {}
     for item_id in item_ids:
+        if item_id in v.unmet:
+            out[item_id] = v.unmet[item_id]
+            continue
         sessions = v.instance.demand[item_id].sessions
         unmet = v.model.new_int_var(0, sessions, f"unmet[{item_id}]")
         covered = v.by_item.get(item_id, [])
         v.model.add(unmet + cp_model.LinearExpr.sum(covered) >= sessions)
+        v.unmet[item_id] = unmet
         out[item_id] = unmet
     return out
 
@@ -52,8 +56,32 @@ def unfairness(v: AssignmentVars) -> cp_model.LinearExprT:
         peak = v.model.new_int_var(0, top, f"max_load[{specialty_id}]")
         for doctor_id in doctor_ids:
             v.model.add(peak >= cp_model.LinearExpr.sum(v.by_doctor[doctor_id]))
+        _counting_bound(v, specialty_id, doctor_ids, peak)
         maxima.append(peak)
     return cp_model.LinearExpr.sum(maxima)
+
+
+def _counting_bound(
+    v: AssignmentVars, specialty_id: str, doctor_ids: list[str], peak: cp_model.IntVar
+) -> None:
+    """Redundant cut: the pool's covered sessions, spread over its doctors.
+
+    When every candidate of the specialty's items is a doctor of the pool (R2
+    makes it so), ``len(pool) × peak ≥ Σ covered ≥ Σ (sessions − unmet)``.
+    Stated with the unmet counts it propagates as soon as L1 fixes them;
+    CP-SAT's search alone finds this bound slowly on large parts.
+    """
+    pool = set(doctor_ids)
+    items = sorted(i for i in v.by_item if v.instance.demand[i].specialty_id == specialty_id)
+    if not items:
+        return
+    if any(d not in pool for (d, i, _) in v.x if i in set(items)):
+        return  # only valid when the pool alone serves these items
+    unmet = unmet_vars(v, items)
+    sessions = sum(v.instance.demand[i].sessions for i in items)
+    v.model.add(
+        len(doctor_ids) * peak + cp_model.LinearExpr.sum([unmet[i] for i in items]) >= sessions
+    )
 
 
 def travel(v: AssignmentVars) -> cp_model.LinearExprT:
@@ -81,14 +109,18 @@ def non_preferred(v: AssignmentVars) -> cp_model.LinearExprT:
     return cp_model.LinearExpr.sum(literals)
 
 
-def level_expression(level: Level, v: AssignmentVars, item_ids: list[str]) -> cp_model.LinearExprT:
-    """The expression of one level."""
+def level_expression(
+    level: Level, v: AssignmentVars, item_ids: list[str]
+) -> tuple[cp_model.LinearExprT, bool]:
+    """The expression of one level, and whether it is a constant (nothing to decide)."""
     if level is Level.UNMET:
-        return unmet(v, item_ids)
+        return unmet(v, item_ids), not item_ids
     if level is Level.CONTINUITY:
-        return continuity(v)
+        previous = v.instance.previous
+        return continuity(v), not any((d, i) in previous for (d, i, _) in v.x)
     if level is Level.UNFAIRNESS:
-        return unfairness(v)
+        return unfairness(v), not v.x
     if level is Level.TRAVEL:
-        return travel(v)
-    return non_preferred(v)
+        return travel(v), not v.x
+    expr = non_preferred(v)
+    return expr, not any(v.instance.doctors[d].preferred_weekdays for d in v.by_doctor)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Assignment, Instance, Level
+from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part, decompose
 from scheduler.model.objectives import level_expression
 from scheduler.model.rules import ALL_RULES, RULES
@@ -42,9 +44,14 @@ class SolverParams:
     """Solver settings (chosen by measurement, see docs/benchmarks.md)."""
 
     workers: int = 1  # CP-SAT search workers per part
-    time_limit_per_level: float = 60.0  # seconds per level per part
+    time_limit_per_level: float = 300.0  # wall seconds per level per part (a safety net)
+    # The limit that normally stops a level: CP-SAT's deterministic time, so that
+    # a level cut short is cut at the same point on any machine (same roster).
+    deterministic_time_per_level: float = 20.0
     seed: int = 0
     processes: int = 0  # worker processes for parts; 0 = one per core
+    interleave: bool = False  # deterministic multi-worker search
+    linearization_level: int = 2  # LP relaxation strength (2 proves L3–L5 far sooner)
     rules: frozenset[str] = ALL_RULES  # tests may leave one out
     hint: tuple[Assignment, ...] = ()
 
@@ -53,8 +60,10 @@ class SolverParams:
         return {
             "workers": self.workers,
             "time_limit_per_level": self.time_limit_per_level,
+            "deterministic_time_per_level": self.deterministic_time_per_level,
             "seed": self.seed,
             "processes": self.processes,
+            "linearization_level": self.linearization_level,
             "rules": sorted(self.rules),
         }
 
@@ -104,7 +113,14 @@ def solve_part(
     params: SolverParams,
     on_level: Callable[[LevelOutcome], None] | None = None,
 ) -> PartOutcome:
-    """Build and solve one part through every level."""
+    """Build and solve one part through every level.
+
+    The greedy roster (or ``params.hint``) warm-starts the first solve. A level
+    is not sent to the solver when its optimum is already known: a constant
+    expression (e.g. continuity with no pair from last week in the part), or
+    L1 when the warm start leaves nothing unmet (0 is a proven lower bound).
+    Reported values are those of the final roster; bounds those of each stage.
+    """
     started = time.perf_counter()
     model = cp_model.CpModel()
     v = AssignmentVars.create(instance, model, part.triples)
@@ -113,42 +129,69 @@ def solve_part(
             rule.constrain(v)
     if params.hint:
         hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in params.hint}
-        for triple, literal in v.items():
-            model.add_hint(literal, triple in hinted)
+    else:
+        hinted = {
+            (a.doctor_id, a.item_id, a.half_day_key) for a in greedy_roster(instance, part.triples)
+        }
+    current = {triple: triple in hinted for triple in v.x}
+    covered = Counter(i for (_, i, _), on in current.items() if on)
+    hint_unmet = sum(
+        instance.demand[i].priority * max(0, instance.demand[i].sessions - covered[i])
+        for i in part.item_ids
+    )
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.max_time_in_seconds = params.time_limit_per_level
+    solver.parameters.max_deterministic_time = params.deterministic_time_per_level
+    solver.parameters.linearization_level = params.linearization_level
+    solver.parameters.interleave_search = params.interleave
     items = list(part.item_ids)
-    outcomes: list[LevelOutcome] = []
+    stages: list[tuple[Level, cp_model.LinearExprT, int, SolveStatus, float]] = []
+    solved_once = False
     for level in instance.policy.level_order:
-        expr = level_expression(level, v, items)
-        if level.sense == "max":
-            model.maximize(expr)
-        else:
-            model.minimize(expr)
+        expr, constant = level_expression(level, v, items)
         level_start = time.perf_counter()
-        code = solver.solve(model)
-        status = _STATUS.get(code)
-        if status is None:
-            raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(code)}")
-        if status in (SolveStatus.INFEASIBLE, SolveStatus.TIMED_OUT):
-            raise RuntimeError(
-                f"part {index} level {level.value}: {status.value} "
-                f"(the model always has the empty roster, so this is a bug or a too-short limit)"
-            )
-        value = round(solver.objective_value)
-        bound = round(solver.best_objective_bound)
-        outcome = LevelOutcome(level, value, bound, status, time.perf_counter() - level_start)
-        outcomes.append(outcome)
+        known = 0 if constant or (level is Level.UNMET and hint_unmet == 0) else None
+        if known is not None and not (constant and solved_once):
+            value, bound, status = known, known, SolveStatus.OPTIMAL
+        elif constant:
+            value = bound = round(solver.value(expr))
+            status = SolveStatus.OPTIMAL
+        else:
+            if level.sense == "max":
+                model.maximize(expr)
+            else:
+                model.minimize(expr)
+            model.clear_hints()
+            for triple, literal in v.items():
+                model.add_hint(literal, current[triple])
+            code = solver.solve(model)
+            status_or_none = _STATUS.get(code)
+            if status_or_none is None:
+                raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(code)}")
+            status = status_or_none
+            if status in (SolveStatus.INFEASIBLE, SolveStatus.TIMED_OUT):
+                raise RuntimeError(
+                    f"part {index} level {level.value}: {status.value} (the empty roster is "
+                    f"always feasible, so this is a bug or a too-short time limit)"
+                )
+            solved_once = True
+            value = round(solver.objective_value)
+            bound = round(solver.best_objective_bound)
+            current = {triple: solver.boolean_value(lit) for triple, lit in v.items()}
+        elapsed = time.perf_counter() - level_start
+        stages.append((level, expr, bound, status, elapsed))
         if on_level is not None:
-            on_level(outcome)
+            on_level(LevelOutcome(level, value, bound, status, elapsed))
         model.add(expr >= value if level.sense == "max" else expr <= value)
-        model.clear_hints()
-        for _, literal in v.items():
-            model.add_hint(literal, solver.boolean_value(literal))
-    chosen = tuple(t for t, literal in v.items() if solver.boolean_value(literal))
+
+    outcomes = []
+    for level, expr, bound, status, elapsed in stages:
+        final = round(solver.value(expr)) if solved_once else bound
+        outcomes.append(LevelOutcome(level, final, bound, status, elapsed))
+    chosen = tuple(t for t, on in current.items() if on)
     return PartOutcome(index, tuple(outcomes), chosen, len(v.x), time.perf_counter() - started)
 
 

@@ -65,6 +65,7 @@ class AssignmentVars:
     by_item_half_day: dict[tuple[str, str], list[cp_model.IntVar]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    unmet: dict[str, cp_model.IntVar] = field(default_factory=dict)  # helper vars of L1
 
     @classmethod
     def create(
