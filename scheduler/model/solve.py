@@ -12,12 +12,14 @@ pickle, so each worker builds its own model from the instance).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -196,16 +198,23 @@ def solve_part(
 
 
 _WORKER_INSTANCE: Instance | None = None
+_WORKER_EVENTS: Any = None  # a multiprocessing queue of (part index, LevelOutcome)
 
 
-def _init_worker(instance: Instance) -> None:
-    global _WORKER_INSTANCE  # one read-only copy per worker process
+def _init_worker(instance: Instance, events: Any) -> None:
+    global _WORKER_INSTANCE, _WORKER_EVENTS  # one read-only copy per worker process
     _WORKER_INSTANCE = instance
+    _WORKER_EVENTS = events
 
 
 def _solve_in_worker(part: Part, index: int, params: SolverParams) -> PartOutcome:
     assert _WORKER_INSTANCE is not None
-    return solve_part(_WORKER_INSTANCE, part, index, params)
+
+    def report(outcome: LevelOutcome) -> None:
+        if _WORKER_EVENTS is not None:
+            _WORKER_EVENTS.put((index, outcome))
+
+    return solve_part(_WORKER_INSTANCE, part, index, params, report)
 
 
 def solve_instance(
@@ -244,15 +253,26 @@ def solve_instance(
     else:
         # Largest parts first so the pool stays busy; results re-ordered by index.
         order = sorted(range(total), key=lambda k: -len(parts[k].triples))
-        with ProcessPoolExecutor(
-            max_workers=processes, initializer=_init_worker, initargs=(instance,)
-        ) as pool:
-            futures = [pool.submit(_solve_in_worker, parts[k], k, params) for k in order]
-            for future in futures:
-                outcome = future.result()
-                outcomes.append(outcome)
-                if progress:
-                    progress(Progress(len(outcomes), total, outcome.index))
+        with multiprocessing.Manager() as manager:
+            events = manager.Queue() if progress else None
+            with ProcessPoolExecutor(
+                max_workers=processes, initializer=_init_worker, initargs=(instance, events)
+            ) as pool:
+                pending = {pool.submit(_solve_in_worker, parts[k], k, params) for k in order}
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    while events is not None and not events.empty():
+                        index, level = events.get()
+                        assert progress is not None
+                        progress(
+                            Progress(
+                                len(outcomes), total, index, level.level, level.value, level.bound
+                            )
+                        )
+                    for future in sorted(done, key=lambda f: f.result().index):
+                        outcomes.append(future.result())
+                        if progress:
+                            progress(Progress(len(outcomes), total, outcomes[-1].index))
         outcomes.sort(key=lambda o: o.index)
 
     levels = _sum_levels(instance, outcomes, orphans)
