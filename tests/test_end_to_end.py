@@ -57,8 +57,15 @@ def test_every_unmet_row_has_a_specific_reason(run: RunOutcome) -> None:
 def test_run_directory_has_every_output(run: RunOutcome) -> None:
     names = {p.name for p in run.out_dir.iterdir()}
     assert {
-        "report.json", "solve-report.md", "instance.json", "demand.csv", "roster.csv",
-        "unmet.csv", "kpis.json", "roster.xlsx", "calendars",
+        "report.json",
+        "solve-report.md",
+        "instance.json",
+        "demand.csv",
+        "roster.csv",
+        "unmet.csv",
+        "kpis.json",
+        "roster.xlsx",
+        "calendars",
     } <= names
     doctors = {a.doctor_id for a in run.result.assignments}
     assert {p.stem for p in (run.out_dir / "calendars").glob("*.ics")} == doctors
