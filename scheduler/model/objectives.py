@@ -7,7 +7,7 @@ levels that need them (unmet counts for L1, pool maxima for L3).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ortools.sat.python import cp_model
 
@@ -78,10 +78,23 @@ def _counting_bound(
     if any(d not in pool for (d, i, _) in v.x if i in set(items)):
         return  # only valid when the pool alone serves these items
     unmet = unmet_vars(v, items)
+    missing = cp_model.LinearExpr.sum([unmet[i] for i in items])
     sessions = sum(v.instance.demand[i].sessions for i in items)
-    v.model.add(
-        len(doctor_ids) * peak + cp_model.LinearExpr.sum([unmet[i] for i in items]) >= sessions
-    )
+    v.model.add(len(doctor_ids) * peak + missing >= sessions)
+    # Sharper, per threshold k: with peak ≤ k the pool covers at most
+    # C(k) = Σ_d min(k, cap_d (R5), half-days d could work (R1)) sessions.
+    if not {"R1", "R5"} <= v.rules:
+        return
+    workable = Counter(d for (d, _) in v.by_doctor_half_day)
+    reach = {d: min(v.instance.doctors[d].weekly_cap, workable[d]) for d in doctor_ids}
+    for k in range(max(reach.values(), default=0)):
+        capacity = sum(min(k, r) for r in reach.values())
+        if capacity >= sessions:
+            continue
+        at_most_k = v.model.new_bool_var(f"max_load[{specialty_id}]<={k}")
+        v.model.add(peak <= k).only_enforce_if(at_most_k)
+        v.model.add(peak >= k + 1).only_enforce_if(~at_most_k)
+        v.model.add(missing >= sessions - capacity).only_enforce_if(at_most_k)
 
 
 def travel(v: AssignmentVars) -> cp_model.LinearExprT:

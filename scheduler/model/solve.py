@@ -125,7 +125,7 @@ def solve_part(
     """
     started = time.perf_counter()
     model = cp_model.CpModel()
-    v = AssignmentVars.create(instance, model, part.triples)
+    v = AssignmentVars.create(instance, model, part.triples, params.rules)
     for rule in RULES:
         if rule.constrain is not None and rule.code in params.rules:
             rule.constrain(v)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.domain import DemandItem, Doctor, HalfDay, Instance
-from scheduler.model.rules import RULES
+from scheduler.model.rules import ALL_RULES, RULES
 
 Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
 
@@ -66,13 +66,18 @@ class AssignmentVars:
         default_factory=lambda: defaultdict(list)
     )
     unmet: dict[str, cp_model.IntVar] = field(default_factory=dict)  # helper vars of L1
+    rules: frozenset[str] = ALL_RULES  # the rules the model enforces (redundant cuts rely on them)
 
     @classmethod
     def create(
-        cls, instance: Instance, model: cp_model.CpModel, triples: Iterable[Triple]
+        cls,
+        instance: Instance,
+        model: cp_model.CpModel,
+        triples: Iterable[Triple],
+        rules: frozenset[str] = ALL_RULES,
     ) -> AssignmentVars:
         """One Boolean per triple, named ``x[doctor,item,half_day]`` for debugging."""
-        v = cls(instance, model)
+        v = cls(instance, model, rules=rules)
         for triple in triples:
             doctor_id, item_id, half_day_key = triple
             literal = model.new_bool_var(f"x[{doctor_id},{item_id},{half_day_key}]")
