@@ -73,7 +73,7 @@ def solve(
     dtime: Annotated[
         float,
         typer.Option(min=0.1, help="CP-SAT deterministic time per level per part (reproducible)."),
-    ] = 20.0,
+    ] = 60.0,
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
     from scheduler.model.solve import Progress as SolveProgress

@@ -49,7 +49,7 @@ class SolverParams:
     time_limit_per_level: float = 300.0  # wall seconds per level per part (a safety net)
     # The limit that normally stops a level: CP-SAT's deterministic time, so that
     # a level cut short is cut at the same point on any machine (same roster).
-    deterministic_time_per_level: float = 20.0
+    deterministic_time_per_level: float = 60.0
     seed: int = 0
     processes: int = 0  # worker processes for parts; 0 = one per core
     interleave: bool = False  # deterministic multi-worker search
