@@ -27,7 +27,7 @@ class Part:
 
     @property
     def name(self) -> str:
-        """A short readable name: the specialties it covers."""
+        """A short readable description: its size."""
         return f"{len(self.doctor_ids)} doctors, {len(self.item_ids)} items"
 
 

@@ -92,10 +92,6 @@ class AssignmentVars:
         """All (triple, literal) pairs in creation order."""
         return iter(self.x.items())
 
-    def half_day(self, key: str) -> HalfDay:
-        """The half-day object of a key."""
-        return self._half_days[key]
-
     @property
     def _half_days(self) -> dict[str, HalfDay]:
         return {h.key: h for h in self.instance.half_days}
