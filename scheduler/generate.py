@@ -32,13 +32,15 @@ import csv
 import logging
 import math
 import random
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
+
+from scheduler.errors import InputError
+from scheduler.week import week_monday, week_of
 
 logger = logging.getLogger(__name__)
 
@@ -751,19 +753,10 @@ def _join(tokens: Iterable[str], order: Sequence[str]) -> str:
 
 
 def _week_monday(week: str) -> date:
-    match = re.fullmatch(r"(\d{4})-W(\d{2})", week)
-    if match is None:
-        raise ValueError(f"planning_week must look like 2026-W49, got {week!r}")
-    year, number = int(match.group(1)), int(match.group(2))
     try:
-        return date.fromisocalendar(year, number, 1)
-    except ValueError as exc:
-        raise ValueError(f"planning_week {week!r} is not an ISO week: {exc}") from exc
-
-
-def _iso_week(day: date) -> str:
-    year, number, _ = day.isocalendar()
-    return f"{year}-W{number:02d}"
+        return week_monday(week)
+    except InputError as exc:
+        raise ValueError(f"planning_week {week!r} is not an ISO week: {exc.message}") from None
 
 
 def _holiday_days() -> dict[date, str]:
@@ -774,20 +767,6 @@ def _holiday_days() -> dict[date, str]:
             days[day] = name
             day += timedelta(days=1)
     return days
-
-
-def travel_minutes(
-    a: tuple[float, float, str],
-    b: tuple[float, float, str],
-    *,
-    am: bool = False,
-) -> float:
-    """Travel time of data/README.md with the default policy, between (x_km, y_km, side) points."""
-    km = math.hypot(a[0] - b[0], a[1] - b[1])
-    minutes = BASE_MINUTES + MINUTES_PER_KM * km
-    if a[2] != b[2]:
-        minutes = (minutes + MOUNTAIN_CROSSING_MINUTES) * CROSSING_MULTIPLIER
-    return minutes * AM_PEAK_MULTIPLIER if am else minutes
 
 
 # --------------------------------------------------------------------------
@@ -1189,7 +1168,7 @@ class _DistrictBuilder:
                 extra -= 1
 
         history = [self.monday - timedelta(weeks=w) for w in range(HISTORY_WEEKS, 0, -1)]
-        weeks = [_iso_week(d) for d in history]
+        weeks = [week_of(d) for d in history]
         holiday_factor = [
             1.0 - 0.12 * sum((d + timedelta(days=i)) in self.holidays for i in range(5))
             for d in history

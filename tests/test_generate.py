@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.generate import COLUMNS, OUTPUT_FILES, generate, travel_minutes
+from scheduler.build import travel_model
+from scheduler.generate import COLUMNS, OUTPUT_FILES, generate
+from scheduler.io.load import load_dataset
+from scheduler.travel import Place
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -308,8 +311,13 @@ def test_travel_times_match_the_district_shape(default_dir: Path) -> None:
     hospitals = read(default_dir, "hospitals.csv")
     sites = read(default_dir, "sites.csv")
 
-    def point(r: dict[str, str]) -> tuple[float, float, str]:
-        return float(r["x_km"]), float(r["y_km"]), r["side"]
+    model = travel_model(load_dataset(default_dir))  # the formula with the data's policy
+
+    def point(r: dict[str, str]) -> Place:
+        return Place(r["side"], float(r["x_km"]), float(r["y_km"]))
+
+    def travel_minutes(a: Place, b: Place, *, am: bool = False) -> float:
+        return model.off_peak(a, b) * (model.am_peak_multiplier if am else 1.0)
 
     same = [
         travel_minutes(point(h), point(s)) for h in hospitals for s in sites if s["side"] == "east"
