@@ -74,6 +74,10 @@ def solve(
         float,
         typer.Option(min=0.1, help="CP-SAT deterministic time per level per part (reproducible)."),
     ] = 60.0,
+    lp_bounds: Annotated[
+        bool,
+        typer.Option(help="Start each level from the LP bound (docs/model.md); off = CP-SAT only."),
+    ] = True,
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
     from scheduler.model.solve import Progress as SolveProgress
@@ -87,6 +91,7 @@ def solve(
         seed=seed,
         time_limit_per_level=time_limit,
         deterministic_time_per_level=dtime,
+        lp_bounds=lp_bounds,
     )
     columns = (
         TextColumn("[bold]solving {task.fields[week]}[/]"),

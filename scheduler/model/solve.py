@@ -21,17 +21,23 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Assignment, Instance, Level
 from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part, decompose
 from scheduler.model.objectives import level_expression
+from scheduler.model.relaxation import LinearRelaxation, LpSolution
 from scheduler.model.rules import ALL_RULES, RULES
 from scheduler.model.variables import AssignmentVars, Triple, candidate_triples
 from scheduler.result import LevelResult, Result, SolveStatus
 
 log = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 _STATUS = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -54,6 +60,8 @@ class SolverParams:
     processes: int = 0  # worker processes for parts; 0 = one per core
     interleave: bool = False  # deterministic multi-worker search
     linearization_level: int = 2  # LP relaxation strength (2 proves L3–L5 far sooner)
+    lp_bounds: bool = True  # start each level from GLOP's LP bound (see _LevelSearch)
+    neighbourhood_deterministic_time: float = 5.0  # per attempt to meet the LP bound
     rules: frozenset[str] = ALL_RULES  # tests may leave one out
     hint: tuple[Assignment, ...] = ()
 
@@ -66,6 +74,8 @@ class SolverParams:
             "seed": self.seed,
             "processes": self.processes,
             "linearization_level": self.linearization_level,
+            "lp_bounds": self.lp_bounds,
+            "neighbourhood_deterministic_time": self.neighbourhood_deterministic_time,
             "rules": sorted(self.rules),
         }
 
@@ -149,6 +159,9 @@ def solve_part(
     solver.parameters.max_deterministic_time = params.deterministic_time_per_level
     solver.parameters.linearization_level = params.linearization_level
     solver.parameters.interleave_search = params.interleave
+    relaxation = LinearRelaxation(model) if params.lp_bounds else None
+    triples = list(v.x)
+    indices = np.fromiter((lit.index for lit in v.x.values()), np.int64, len(triples))
     items = list(part.item_ids)
     stages: list[tuple[Level, cp_model.LinearExprT, int, SolveStatus, float]] = []
     solved_once = False
@@ -166,23 +179,9 @@ def solve_part(
                 model.maximize(expr)
             else:
                 model.minimize(expr)
-            model.clear_hints()
-            for triple, literal in v.items():
-                model.add_hint(literal, current[triple])
-            code = solver.solve(model)
-            status_or_none = _STATUS.get(code)
-            if status_or_none is None:
-                raise RuntimeError(f"CP-SAT rejected the model: {solver.status_name(code)}")
-            status = status_or_none
-            if status in (SolveStatus.INFEASIBLE, SolveStatus.TIMED_OUT):
-                raise RuntimeError(
-                    f"part {index} level {level.value}: {status.value} (the empty roster is "
-                    f"always feasible, so this is a bug or a too-short time limit)"
-                )
+            search = _LevelSearch(model, solver, params, v, level, expr, index, triples, indices)
+            value, bound, status, current = search.run(current, relaxation)
             solved_once = True
-            value = round(solver.objective_value)
-            bound = round(solver.best_objective_bound)
-            current = {triple: solver.boolean_value(lit) for triple, lit in v.items()}
         elapsed = time.perf_counter() - level_start
         stages.append((level, expr, bound, status, elapsed))
         if on_level is not None:
@@ -195,6 +194,110 @@ def solve_part(
         outcomes.append(LevelOutcome(level, final, bound, status, elapsed))
     chosen = tuple(t for t, on in current.items() if on)
     return PartOutcome(index, tuple(outcomes), chosen, len(v.x), time.perf_counter() - started)
+
+
+@dataclass
+class _LevelSearch:
+    """One objective level of one part: LP bound first, then CP-SAT.
+
+    1. The LP relaxation gives a lower bound ``B`` (in CP-SAT's minimisation
+       form), added to the model as a valid cut, so CP-SAT stops — proven — as
+       soon as it finds a roster at ``B``.
+    2. It looks for one where the LP points: assignments the LP leaves at an
+       integer value are fixed (by hint) and those no roster at ``B`` can use
+       (reduced costs) are forbidden; the rest — the LP's fractional
+       assignments, then their doctors' and (item, half-day)'s neighbours —
+       are searched. Success needs the value ``B``, and then ``B`` proves it.
+    3. Otherwise the full model is searched from the best roster so far, the
+       cut still in place (as without the LP; the bound may then be CP-SAT's).
+    """
+
+    model: cp_model.CpModel
+    solver: cp_model.CpSolver
+    params: SolverParams
+    v: AssignmentVars
+    level: Level
+    expr: cp_model.LinearExprT
+    part_index: int
+    triples: list[Triple]  # the part's assignments, in variable order
+    indices: IntArray  # their CP-SAT variable indices
+
+    def run(
+        self, current: dict[Triple, bool], relaxation: LinearRelaxation | None
+    ) -> tuple[int, int, SolveStatus, dict[Triple, bool]]:
+        triples, indices = self.triples, self.indices
+        lp = relaxation.minimize_objective() if relaxation is not None else None
+        if lp is not None:
+            target = lp.integer_bound  # minimisation form
+            bound = target if self.level.sense == "min" else -target
+            self.model.add(self.expr >= bound if self.level.sense == "min" else self.expr <= bound)
+            lp_roster = lp.values[indices] > 0.5
+            for free in self._neighbourhoods(lp, target, triples, indices):
+                code = self._solve(indices[~free], lp_roster[~free], pin=True)
+                if code == cp_model.OPTIMAL and self._minimised_value() == target:
+                    log.debug(
+                        "part %d %s: LP bound %d met with %d free assignments",
+                        self.part_index,
+                        self.level.value,
+                        bound,
+                        int(free.sum()),
+                    )
+                    return self._outcome(SolveStatus.OPTIMAL)
+        code = self._solve(indices, np.fromiter((current[t] for t in triples), bool, len(triples)))
+        status = _STATUS.get(code)
+        if status is None:
+            raise RuntimeError(f"CP-SAT rejected the model: {self.solver.status_name(code)}")
+        if status in (SolveStatus.INFEASIBLE, SolveStatus.TIMED_OUT):
+            raise RuntimeError(
+                f"part {self.part_index} level {self.level.value}: {status.value} (the empty "
+                f"roster is always feasible, so this is a bug or a too-short time limit)"
+            )
+        return self._outcome(status)
+
+    @staticmethod
+    def _neighbourhoods(
+        lp: LpSolution, target: int, triples: list[Triple], indices: IntArray
+    ) -> list[BoolArray]:
+        """Masks of assignments to leave free, smallest first: the LP's fractional
+        ones, then all sharing a doctor or an (item, half-day) with them — never
+        those that reduced costs rule out at ``target`` (they stay 0)."""
+        usable = lp.usable(target)[indices]
+        fractional = usable & ~lp.integral()[indices]
+        doctors = {triples[k][0] for k in np.flatnonzero(fractional)}
+        slots = {triples[k][1:] for k in np.flatnonzero(fractional)}
+        near = np.fromiter(
+            ((d in doctors or (i, h) in slots) for (d, i, h) in triples), bool, len(triples)
+        )
+        around = usable & near
+        return [fractional, around] if (around != fractional).any() else [fractional]
+
+    def _solve(self, indices: IntArray, values: BoolArray, pin: bool = False) -> Any:
+        """One CP-SAT call hinting ``values``; ``pin`` fixes the hinted variables
+        (under the shorter neighbourhood time limit) and leaves the rest free."""
+        self.model.clear_hints()
+        hint = self.model.proto.solution_hint  # bulk: 20 000 add_hint calls cost 0.1 s
+        hint.vars.extend(indices.tolist())
+        hint.values.extend(values.astype(np.int64).tolist())
+        parameters = self.solver.parameters
+        parameters.fix_variables_to_their_hinted_value = pin
+        if pin:
+            parameters.max_deterministic_time = self.params.neighbourhood_deterministic_time
+        try:
+            return self.solver.solve(self.model)
+        finally:
+            parameters.fix_variables_to_their_hinted_value = False
+            parameters.max_deterministic_time = self.params.deterministic_time_per_level
+
+    def _minimised_value(self) -> int:
+        value = round(self.solver.objective_value)
+        return value if self.level.sense == "min" else -value
+
+    def _outcome(self, status: SolveStatus) -> tuple[int, int, SolveStatus, dict[Triple, bool]]:
+        value = round(self.solver.objective_value)
+        bound = round(self.solver.best_objective_bound)
+        solution = np.asarray(self.solver.response_proto.solution, dtype=np.int64)
+        chosen = solution[self.indices] > 0
+        return value, bound, status, dict(zip(self.triples, chosen.tolist(), strict=True))
 
 
 _WORKER_INSTANCE: Instance | None = None

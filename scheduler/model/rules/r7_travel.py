@@ -32,17 +32,21 @@ def constrain(v: AssignmentVars) -> None:
     """
     gap = v.instance.policy.midday_gap_minutes
     travel = v.instance.travel
+    site_of = {item_id: item.site_id for item_id, item in v.instance.demand.items()}
+    too_far: dict[tuple[str, str], bool] = {}  # (site A, site B) → midday trip over the gap
     for doctor_id, days in v.doctor_days().items():
         for date_iso, (mornings, afternoons) in days.items():
             if not mornings or not afternoons:
                 continue
             for am_item, am_literal in mornings:
-                am_site = v.instance.demand[am_item].site_id
-                bad = [
-                    pm_literal
-                    for pm_item, pm_literal in afternoons
-                    if travel.midday_minutes(am_site, v.instance.demand[pm_item].site_id) > gap
-                ]
+                am_site = site_of[am_item]
+                bad = []
+                for pm_item, pm_literal in afternoons:
+                    pair = (am_site, site_of[pm_item])
+                    if pair not in too_far:
+                        too_far[pair] = travel.midday_minutes(*pair) > gap
+                    if too_far[pair]:
+                        bad.append(pm_literal)
                 if bad:
                     v.model.add(cp_model.LinearExpr.sum([am_literal, *bad]) <= 1).with_name(
                         f"R7[{doctor_id},{date_iso},{am_item}]"
