@@ -8,6 +8,7 @@ every level, and each configuration's ratio to the baseline (the first one).
 
     python benchmarks/bench_solve.py                      # default config, 5 runs
     python benchmarks/bench_solve.py --compare-workers    # 1/2/8 workers, 1 or 2 processes
+    python benchmarks/bench_solve.py --compare-lp         # LP bound first vs CP-SAT alone
 
 Benchmarks are not tests: the machines are shared and noisy, so read medians
 and ratios measured side by side in the same invocation.
@@ -84,6 +85,7 @@ def main() -> None:
     parser.add_argument("--data", default="data")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compare-workers", action="store_true")
+    parser.add_argument("--compare-lp", action="store_true")
     options = parser.parse_args()
 
     base = ["--week", options.week, "--data", options.data]
@@ -94,6 +96,11 @@ def main() -> None:
             ("2 workers, 2 processes", ["--workers", "2", "--processes", "2"]),
             ("8 workers, 2 processes", ["--workers", "8", "--processes", "2"]),
             ("8 workers, 1 process", ["--workers", "8", "--processes", "1"]),
+        ]
+    if options.compare_lp:
+        configs = [
+            ("LP bound first (default)", []),
+            ("CP-SAT alone (--no-lp-bounds)", ["--no-lp-bounds"]),
         ]
     print(f"{os.cpu_count()} cores, {options.runs} runs per configuration, week {options.week}\n")
     print(

@@ -102,6 +102,11 @@ class HalfDay:
 
     date: dt.date
     period: str  # "AM" | "PM"
+    key: str = field(init=False, compare=False)  # ``2026-11-30_AM``, unique in any calendar
+
+    def __post_init__(self) -> None:
+        # Stored, not a property: model building reads it hundreds of thousands of times.
+        object.__setattr__(self, "key", f"{self.date.isoformat()}_{self.period}")
 
     @property
     def weekday(self) -> str:
@@ -112,11 +117,6 @@ class HalfDay:
     def token(self) -> str:
         """Weekly token such as ``MON_AM`` (what data files use)."""
         return f"{self.weekday}_{self.period}"
-
-    @property
-    def key(self) -> str:
-        """Unique key within any calendar, e.g. ``2026-11-30_AM``."""
-        return f"{self.date.isoformat()}_{self.period}"
 
     @property
     def zh(self) -> str:

@@ -259,17 +259,32 @@ class _LevelSearch:
         lp: LpSolution, target: int, triples: list[Triple], indices: IntArray
     ) -> list[BoolArray]:
         """Masks of assignments to leave free, smallest first: the LP's fractional
-        ones, then all sharing a doctor or an (item, half-day) with them — never
-        those that reduced costs rule out at ``target`` (they stay 0)."""
+        ones; those sharing a (doctor, half-day), an (item, half-day) or a
+        (doctor, item) with them; those sharing a doctor or an (item, half-day).
+        Never those that reduced costs rule out at ``target`` (they stay 0)."""
         usable = lp.usable(target)[indices]
         fractional = usable & ~lp.integral()[indices]
-        doctors = {triples[k][0] for k in np.flatnonzero(fractional)}
-        slots = {triples[k][1:] for k in np.flatnonzero(fractional)}
-        near = np.fromiter(
-            ((d in doctors or (i, h) in slots) for (d, i, h) in triples), bool, len(triples)
+        picked = [triples[k] for k in np.flatnonzero(fractional)]
+        doctors = {d for d, _, _ in picked}
+        doctor_slots = {(d, h) for d, _, h in picked}
+        item_slots = {(i, h) for _, i, h in picked}
+        pairs = {(d, i) for d, i, _ in picked}
+        near = usable & np.fromiter(
+            (
+                (d, h) in doctor_slots or (i, h) in item_slots or (d, i) in pairs
+                for d, i, h in triples
+            ),
+            bool,
+            len(triples),
         )
-        around = usable & near
-        return [fractional, around] if (around != fractional).any() else [fractional]
+        wide = usable & np.fromiter(
+            (d in doctors or (i, h) in item_slots for d, i, h in triples), bool, len(triples)
+        )
+        masks = [fractional]
+        for mask in (near, wide):
+            if (mask != masks[-1]).any():
+                masks.append(mask)
+        return masks
 
     def _solve(self, indices: IntArray, values: BoolArray, pin: bool = False) -> Any:
         """One CP-SAT call hinting ``values``; ``pin`` fixes the hinted variables

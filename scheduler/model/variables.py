@@ -27,21 +27,26 @@ def candidate_triples(
     items: Iterable[DemandItem] | None = None,
 ) -> list[Triple]:
     """Triples every enabled filter rule admits, in a deterministic order."""
-    filters = [r.admits for r in RULES if r.admits is not None and r.code in rules]
+    enabled = [r for r in RULES if r.admits is not None and r.code in rules]
+    pair_filters = [r.admits for r in enabled if r.admits_any_half_day and r.admits]
+    slot_filters = [r.admits for r in enabled if not r.admits_any_half_day and r.admits]
     doctor_list = sorted(doctors if doctors is not None else instance.doctors.values(), key=_id)
     item_list = sorted(items if items is not None else instance.demand.values(), key=_id)
     by_specialty: dict[str, list[Doctor]] = defaultdict(list)
     for doctor in doctor_list:
         by_specialty[doctor.specialty_id].append(doctor)
+    half_days = instance.half_days
     out: list[Triple] = []
     for item in item_list:
         # R2 is also applied as a filter below; grouping by specialty only saves time.
         pool = by_specialty.get(item.specialty_id, []) if "R2" in rules else doctor_list
         for doctor in pool:
-            if doctor.weekly_cap <= 0:
+            if doctor.weekly_cap <= 0 or not half_days:
                 continue
-            for half_day in instance.half_days:
-                if all(admits(instance, doctor, item, half_day) for admits in filters):
+            if not all(admits(instance, doctor, item, half_days[0]) for admits in pair_filters):
+                continue
+            for half_day in half_days:
+                if all(admits(instance, doctor, item, half_day) for admits in slot_filters):
                     out.append((doctor.id, item.id, half_day.key))
     return out
 

@@ -23,3 +23,5 @@ class Rule:
     description: str
     admits: Admits | None = None
     constrain: Constrain | None = None
+    # ``admits`` ignores its half-day argument: checked once per (doctor, item).
+    admits_any_half_day: bool = False

@@ -11,4 +11,6 @@ def admits(instance: Instance, doctor: Doctor, item: DemandItem, half_day: HalfD
     return doctor.specialty_id == item.specialty_id and doctor.hospital_id in item.allowed_hospitals
 
 
-RULE = Rule("R2", "own specialty, from an allowed hospital", admits=admits)
+RULE = Rule(
+    "R2", "own specialty, from an allowed hospital", admits=admits, admits_any_half_day=True
+)

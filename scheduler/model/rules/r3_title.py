@@ -11,4 +11,6 @@ def admits(instance: Instance, doctor: Doctor, item: DemandItem, half_day: HalfD
     return doctor.title >= item.min_title
 
 
-RULE = Rule("R3", "title at least the demand's minimum title", admits=admits)
+RULE = Rule(
+    "R3", "title at least the demand's minimum title", admits=admits, admits_any_half_day=True
+)
