@@ -457,9 +457,14 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
         return [None if e else d.date() for d, e in zip(dates, empty, strict=True)]
     if kind == "week":
         out: list[Any] = []
+        valid: set[str] = set()  # a history repeats each week thousands of times
         for index, value in enumerate(raw):
+            if value in valid:
+                out.append(value)
+                continue
             try:
                 parse_week(value)
+                valid.add(value)
             except InputError as exc:
                 raise InputError(
                     exc.message, file=file, row=index + 2, column=column.name

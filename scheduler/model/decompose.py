@@ -55,14 +55,16 @@ def decompose(instance: Instance, triples: list[Triple]) -> tuple[list[Part], li
     """Parts with at least one candidate, ordered by their first item id; and the
     ids of items no doctor can serve at all (they are wholly unmet)."""
     uf = _UnionFind()
-    for doctor_id, item_id, _ in triples:
+    pairs = dict.fromkeys((d, i) for d, i, _ in triples)  # links are per pair, not per half-day
+    for doctor_id, item_id in pairs:
         uf.union(f"d:{doctor_id}", f"i:{item_id}")
         uf.union(f"d:{doctor_id}", f"p:{instance.doctors[doctor_id].specialty_id}")
+    roots = {item_id: uf.find(f"i:{item_id}") for _, item_id in pairs}
     doctors: dict[str, set[str]] = {}
     items: dict[str, set[str]] = {}
     part_triples: dict[str, list[Triple]] = {}
     for triple in triples:
-        root = uf.find(f"i:{triple[1]}")
+        root = roots[triple[1]]
         doctors.setdefault(root, set()).add(triple[0])
         items.setdefault(root, set()).add(triple[1])
         part_triples.setdefault(root, []).append(triple)

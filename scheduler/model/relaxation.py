@@ -19,7 +19,8 @@ OR-Tools' model builder in one piece, never term by term.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -74,30 +75,59 @@ class LpSolution:
         return ~(at_zero & (self.reduced_costs > allowance))
 
 
+def _from(repeated: Any, start: int) -> Iterable[Any]:
+    """Elements ``start..`` of a proto's repeated field: iterating is 4× faster
+    than indexing (pybind), indexing skips what was read before."""
+    if start == 0:
+        return iter(repeated)
+    return (repeated[k] for k in range(start, len(repeated)))
+
+
+@dataclass
+class _Rows:
+    """Constraint rows read in one ``sync``, before they join the matrix."""
+
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    columns: list[int] = field(default_factory=list)
+    coefficients: list[int] = field(default_factory=list)
+
+    def add(self, lower: float, upper: float, columns: list[int], coefficients: list[int]) -> None:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.lengths.append(len(columns))
+        self.columns.extend(columns)
+        self.coefficients.extend(coefficients)
+
+
 class LinearRelaxation:
     """An LP that follows a ``CpModel``: the same variables, its linear constraints."""
 
     def __init__(self, model: cp_model.CpModel) -> None:
         self._model = model
-        self._lower: list[float] = []  # per variable
-        self._upper: list[float] = []
-        self._row_lower: list[float] = []  # per kept constraint
-        self._row_upper: list[float] = []
-        self._starts: list[int] = [0]
-        self._columns: list[int] = []
-        self._coefficients: list[float | int] = []
+        self._lower = np.zeros(0)  # per variable
+        self._upper = np.zeros(0)
+        self._row_lower = np.zeros(0)  # per kept constraint
+        self._row_upper = np.zeros(0)
+        self._starts = np.zeros(1, dtype=np.int64)  # CSR: row k is [starts[k], starts[k+1])
+        self._columns = np.zeros(0, dtype=np.int32)
+        self._coefficients = np.zeros(0)
         self._constraints_seen = 0
 
     def sync(self) -> None:
         """Read the variables and constraints the CP-SAT model gained since last time."""
         proto = self._model.proto
-        for index in range(len(self._lower), len(proto.variables)):
-            domain = list(proto.variables[index].domain)
-            self._lower.append(float(domain[0]))
-            self._upper.append(float(domain[-1]))
+        lower, upper = [], []
+        for variable in _from(proto.variables, len(self._lower)):
+            domain = variable.domain
+            lower.append(float(domain[0]))
+            upper.append(float(domain[len(domain) - 1]))
+        self._lower = np.concatenate((self._lower, lower))
+        self._upper = np.concatenate((self._upper, upper))
+        rows = _Rows()
         total = len(proto.constraints)
-        for index in range(self._constraints_seen, total):
-            constraint = proto.constraints[index]
+        for constraint in _from(proto.constraints, self._constraints_seen):
             if len(constraint.enforcement_literal):
                 continue  # conditional: left out of the relaxation
             if constraint.has_at_most_one() or constraint.has_exactly_one():
@@ -107,15 +137,15 @@ class LinearRelaxation:
                 )
                 # ¬x contributes 1 − x: move the constants to the bounds.
                 negated = sum(1 for lit in literals if lit < 0)
-                self._add_row(
+                rows.add(
                     1.0 - negated if exactly else -math.inf,
                     1.0 - negated,
                     [lit if lit >= 0 else -lit - 1 for lit in literals],
-                    [1.0 if lit >= 0 else -1.0 for lit in literals],
+                    [1 if lit >= 0 else -1 for lit in literals],
                 )
             elif constraint.has_linear():
                 domain = list(constraint.linear.domain)
-                self._add_row(
+                rows.add(
                     float(domain[0]) if domain[0] > -_INT_LIMIT else -math.inf,
                     float(domain[-1]) if domain[-1] < _INT_LIMIT else math.inf,
                     list(constraint.linear.vars),
@@ -124,15 +154,16 @@ class LinearRelaxation:
             else:
                 raise ValueError(f"no linear form for constraint {constraint.name!r}")
         self._constraints_seen = total
+        self._row_lower = np.concatenate((self._row_lower, rows.lower))
+        self._row_upper = np.concatenate((self._row_upper, rows.upper))
+        self._columns = np.concatenate((self._columns, np.asarray(rows.columns, np.int32)))
+        self._coefficients = np.concatenate((self._coefficients, rows.coefficients))
+        ends = self._starts[-1] + np.cumsum(np.asarray(rows.lengths, np.int64))
+        self._starts = np.concatenate((self._starts, ends))
 
-    def _add_row(
-        self, lower: float, upper: float, columns: list[int], coefficients: list[float] | list[int]
-    ) -> None:
-        self._row_lower.append(lower)
-        self._row_upper.append(upper)
-        self._columns.extend(columns)
-        self._coefficients.extend(coefficients)
-        self._starts.append(len(self._columns))
+    def fix_at_zero(self, indices: npt.NDArray[np.int64]) -> None:
+        """Mirror variables the caller fixed at 0 in the CP-SAT model."""
+        self._upper[indices] = 0.0
 
     def minimize_objective(self) -> LpSolution | None:
         """Solve the LP of the model's current objective; ``None`` if GLOP fails."""
@@ -141,24 +172,13 @@ class LinearRelaxation:
         costs = np.zeros(len(self._lower))
         costs[list(objective.vars)] = [float(c) for c in objective.coeffs]
         matrix = csr_matrix(
-            (
-                np.asarray(self._coefficients, dtype=np.float64),
-                np.asarray(self._columns, dtype=np.int32),
-                np.asarray(self._starts, dtype=np.int32),
-            ),
+            (self._coefficients, self._columns, self._starts),
             shape=(len(self._row_lower), len(self._lower)),
         )
         lp = mbh.ModelBuilderHelper()
         # OR-Tools' stubs spell the arrays ndarray[float64, ...], which nothing matches.
         fill: Any = lp.fill_model_from_sparse_data
-        fill(
-            np.asarray(self._lower),
-            np.asarray(self._upper),
-            costs,
-            np.asarray(self._row_lower),
-            np.asarray(self._row_upper),
-            matrix,
-        )
+        fill(self._lower, self._upper, costs, self._row_lower, self._row_upper, matrix)
         lp.set_objective_offset(float(objective.offset))
         solver = mbh.ModelSolverHelper("glop")
         solver.set_solver_specific_parameters(_GLOP_PARAMETERS)

@@ -107,14 +107,14 @@ class AssignmentVars:
         str, dict[str, tuple[list[tuple[str, cp_model.IntVar]], list[tuple[str, cp_model.IntVar]]]]
     ]:
         """Per doctor and date: (morning options, afternoon options) as (item, literal)."""
-        half_days = self._half_days
+        slot = {h.key: (h.date.isoformat(), h.period == "AM") for h in self.instance.half_days}
         out: dict[
             str,
             dict[str, tuple[list[tuple[str, cp_model.IntVar]], list[tuple[str, cp_model.IntVar]]]],
         ] = {}
         for (doctor_id, item_id, key), literal in self.x.items():
-            half_day = half_days[key]
+            date_iso, morning = slot[key]
             days = out.setdefault(doctor_id, {})
-            mornings, afternoons = days.setdefault(half_day.date.isoformat(), ([], []))
-            (mornings if half_day.period == "AM" else afternoons).append((item_id, literal))
+            mornings, afternoons = days.setdefault(date_iso, ([], []))
+            (mornings if morning else afternoons).append((item_id, literal))
         return out

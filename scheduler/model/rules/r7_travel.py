@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -32,21 +33,26 @@ def constrain(v: AssignmentVars) -> None:
     """
     gap = v.instance.policy.midday_gap_minutes
     travel = v.instance.travel
-    site_of = {item_id: item.site_id for item_id, item in v.instance.demand.items()}
-    too_far: dict[tuple[str, str], bool] = {}  # (site A, site B) → midday trip over the gap
+    site_of = {item_id: v.instance.demand[item_id].site_id for item_id in v.by_item}
+    sites = sorted(set(site_of.values()))
+    too_far = {(a, b) for a in sites for b in sites if a != b and travel.midday_minutes(a, b) > gap}
+    if not too_far:
+        return  # every midday trip between this part's sites fits the gap
     for doctor_id, days in v.doctor_days().items():
         for date_iso, (mornings, afternoons) in days.items():
             if not mornings or not afternoons:
                 continue
+            by_site: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+            for pm_item, pm_literal in afternoons:
+                by_site[site_of[pm_item]].append(pm_literal)
             for am_item, am_literal in mornings:
                 am_site = site_of[am_item]
-                bad = []
-                for pm_item, pm_literal in afternoons:
-                    pair = (am_site, site_of[pm_item])
-                    if pair not in too_far:
-                        too_far[pair] = travel.midday_minutes(*pair) > gap
-                    if too_far[pair]:
-                        bad.append(pm_literal)
+                bad = [
+                    literal
+                    for pm_site, pm_literals in by_site.items()
+                    if (am_site, pm_site) in too_far
+                    for literal in pm_literals
+                ]
                 if bad:
                     v.model.add(cp_model.LinearExpr.sum([am_literal, *bad]) <= 1).with_name(
                         f"R7[{doctor_id},{date_iso},{am_item}]"
