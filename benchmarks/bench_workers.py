@@ -1,6 +1,6 @@
 """CP-SAT worker count on the largest parts of the default week, level by level.
 
-    python benchmarks/bench_workers.py [--parts 2] [--workers 1 2 8] [--seconds 30]
+    python benchmarks/bench_workers.py [--parts 2] [--workers 1 2 8] [--seconds 30] [--cp-sat-alone]
 
 Each configuration solves the same parts through all five levels in this
 process (no other load), with a wall-clock limit per level instead of the
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=2)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 8])
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--cp-sat-alone", action="store_true", help="without the LP bound step")
     options = parser.parse_args()
     instance = build_instance(load_dataset(Path(options.data)), options.week)
     parts, _ = decompose(instance, candidate_triples(instance, ALL_RULES))
@@ -41,6 +42,7 @@ def main() -> None:
                 workers=workers,
                 time_limit_per_level=options.seconds,
                 deterministic_time_per_level=1e9,
+                lp_bounds=not options.cp_sat_alone,
             )
             started = time.perf_counter()
             outcome = solve_part(instance, part, 0, params)
