@@ -1,0 +1,1 @@
+"""Storage: SQLite by default, PostgreSQL by URL (SQLAlchemy 2 + Alembic)."""

@@ -1,0 +1,306 @@
+"""Solve runs and publications in the database.
+
+A run's results (levels, roster, unmet demand, documents) are written in one
+transaction when the run succeeds (``record_results``); publishing copies a
+succeeded run's roster into a new version of the week's published roster,
+also in one transaction (``publish``) — never half a roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Integer, delete, func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scheduler.domain import Assignment, Instance
+from scheduler.errors import InputError
+from scheduler.io.instance_json import read_instance
+from scheduler.io.run_dir import read_roster, roster_rows
+from scheduler.result import UnmetItem
+from scheduler.store.engine import transaction
+from scheduler.store.schema import (
+    ASSIGNMENT_FIELDS,
+    AuditEvent,
+    Publication,
+    PublishedAssignment,
+    RunAssignment,
+    RunDocument,
+    RunLevel,
+    RunStatus,
+    RunUnmet,
+    SolveRun,
+)
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """A request the stored state does not allow (HTTP 404 / 409)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def now() -> dt.datetime:
+    """The time stamps of records (audit, jobs); never used for roster dates."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything a finished run stores: what its run directory holds."""
+
+    instance: Instance
+    assignments: Sequence[Assignment]
+    unmet: Sequence[UnmetItem]
+    report: dict[str, Any]
+    kpis: dict[str, Any]
+    documents: dict[str, str]  # file name → text (instance.json, demand.csv)
+    run_dir: str | None = None
+
+    @classmethod
+    def from_run_dir(cls, run_dir: Path) -> RunRecord:
+        """Read a run directory written by ``roster solve``."""
+        run_dir = Path(run_dir)
+        if not (run_dir / "report.json").is_file():
+            raise InputError("not a run directory (no report.json)", file=str(run_dir))
+        instance = read_instance(run_dir / "instance.json")
+        with (run_dir / "unmet.csv").open(encoding="utf-8", newline="") as handle:
+            unmet = [
+                UnmetItem(row["item_id"], int(row["missing"]), row["reason_code"], row["reason"])
+                for row in csv.DictReader(handle)
+            ]
+        return cls(
+            instance=instance,
+            assignments=read_roster(run_dir / "roster.csv"),
+            unmet=unmet,
+            report=json.loads((run_dir / "report.json").read_text(encoding="utf-8")),
+            kpis=json.loads((run_dir / "kpis.json").read_text(encoding="utf-8")),
+            documents={
+                name: (run_dir / name).read_text(encoding="utf-8")
+                for name in ("instance.json", "demand.csv")
+            },
+            run_dir=str(run_dir),
+        )
+
+
+def create_run(
+    engine: Engine,
+    week: str,
+    parameters: dict[str, Any],
+    *,
+    created_by: str,
+    status: str = RunStatus.QUEUED,
+) -> str:
+    """A new run row; returns its id."""
+    run_id = uuid.uuid4().hex
+    with transaction(engine) as session:
+        session.add(
+            SolveRun(
+                id=run_id,
+                week=week,
+                status=status,
+                parameters=parameters,
+                created_at=now(),
+                created_by=created_by,
+            )
+        )
+    return run_id
+
+
+def record_results(engine: Engine, run_id: str, record: RunRecord) -> None:
+    """Store a succeeded run's results in one transaction."""
+    instance = record.instance
+    rows = roster_rows(instance, record.assignments)
+    consortium = {site_id: site.consortium_id for site_id, site in instance.sites.items()}
+    with transaction(engine) as session:
+        run = _get_run(session, run_id)
+        for table in (RunLevel, RunAssignment, RunUnmet, RunDocument):
+            session.execute(delete(table).where(table.run_id == run_id))
+        for position, level in enumerate(record.report.get("levels", [])):
+            session.add(
+                RunLevel(
+                    run_id=run_id,
+                    position=position,
+                    level=level["level"],
+                    value=level["value"],
+                    bound=level["bound"],
+                    status=level["status"],
+                    wall_seconds=level.get("wall_seconds", 0.0),
+                )
+            )
+        if rows:
+            session.execute(
+                insert(RunAssignment),
+                [
+                    {
+                        **{k: row[k] for k in ASSIGNMENT_FIELDS if k in row},
+                        "date": dt.date.fromisoformat(row["date"]),
+                        "consortium_id": consortium[row["site_id"]],
+                        "run_id": run_id,
+                    }
+                    for row in rows
+                ],
+            )
+        if record.unmet:
+            session.execute(
+                insert(RunUnmet),
+                [_unmet_row(instance, u, run_id) for u in record.unmet],
+            )
+        for name, content in record.documents.items():
+            session.add(RunDocument(run_id=run_id, name=name, content=content))
+        run.status = RunStatus.SUCCEEDED
+        run.report = record.report
+        run.kpis = record.kpis
+        run.coverage = record.kpis.get("coverage", {}).get("overall", {}).get("percent")
+        run.run_dir = record.run_dir
+        run.finished_at = now()
+        run.error = None
+
+
+def _unmet_row(instance: Instance, unmet: UnmetItem, run_id: str) -> dict[str, Any]:
+    item = instance.demand[unmet.item_id]
+    site = instance.sites[item.site_id]
+    return {
+        "run_id": run_id,
+        "item_id": item.id,
+        "kind": item.kind.value,
+        "site_id": site.id,
+        "site_name": site.name,
+        "consortium_id": site.consortium_id,
+        "specialty_id": item.specialty_id,
+        "sessions": item.sessions,
+        "missing": unmet.missing,
+        "reason_code": unmet.reason_code,
+        "reason": unmet.reason,
+    }
+
+
+def import_run_dir(engine: Engine, run_dir: Path, *, created_by: str = "cli") -> str:
+    """Store a run directory written by ``roster solve`` as a succeeded run."""
+    record = RunRecord.from_run_dir(run_dir)
+    run_id = create_run(
+        engine,
+        record.instance.week,
+        record.report.get("parameters", {}),
+        created_by=created_by,
+        status=RunStatus.RUNNING,
+    )
+    record_results(engine, run_id, record)
+    return run_id
+
+
+def _get_run(session: Session, run_id: str) -> SolveRun:
+    run = session.get(SolveRun, run_id)
+    if run is None:
+        raise StoreError(f"no solve run {run_id!r}", status=404)
+    return run
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """A published version of a week's roster."""
+
+    week: str
+    version: int
+    run_id: str
+    sessions: int
+    published_at: dt.datetime
+    published_by: str
+
+
+def publish(
+    engine: Engine, run_id: str, *, actor: str, note: str | None = None
+) -> PublishedVersion:
+    """Publish a succeeded run as the next version of its week, in one transaction.
+
+    Concurrent publications of one week are serialised by the unique
+    (week, version) constraint: the loser retries with the next version.
+    """
+    for _attempt in range(5):
+        try:
+            return _publish_once(engine, run_id, actor=actor, note=note)
+        except IntegrityError:
+            log.info("publishing %s raced another publication; retrying", run_id)
+    raise StoreError("could not publish: too many concurrent publications", status=409)
+
+
+def _publish_once(engine: Engine, run_id: str, *, actor: str, note: str | None) -> PublishedVersion:
+    with transaction(engine) as session:
+        run = _get_run(session, run_id)
+        if run.status != RunStatus.SUCCEEDED:
+            raise StoreError(
+                f"run {run_id} is {run.status}; only a succeeded run can be published", status=409
+            )
+        latest = session.scalar(
+            select(func.max(Publication.version)).where(Publication.week == run.week)
+        )
+        sessions = session.scalar(
+            select(func.count()).select_from(RunAssignment).where(RunAssignment.run_id == run_id)
+        )
+        publication = Publication(
+            week=run.week,
+            version=(latest or 0) + 1,
+            run_id=run_id,
+            published_at=now(),
+            published_by=actor,
+            sessions=sessions or 0,
+            note=note,
+        )
+        session.add(publication)
+        session.flush()
+        columns = [getattr(RunAssignment, name) for name in ASSIGNMENT_FIELDS]
+        session.execute(
+            insert(PublishedAssignment).from_select(
+                ["publication_id", *ASSIGNMENT_FIELDS],
+                select(literal(publication.id, Integer), *columns).where(
+                    RunAssignment.run_id == run_id
+                ),
+            )
+        )
+        audit(
+            session,
+            actor,
+            "publish",
+            f"{run.week} v{publication.version}",
+            {"run_id": run_id, "sessions": publication.sessions},
+        )
+        return PublishedVersion(
+            run.week,
+            publication.version,
+            run_id,
+            publication.sessions,
+            publication.published_at,
+            actor,
+        )
+
+
+def audit(
+    session: Session, actor: str, action: str, target: str, detail: dict[str, Any] | None = None
+) -> None:
+    """Record who did what (inside the caller's transaction)."""
+    session.add(AuditEvent(at=now(), actor=actor, action=action, target=target, detail=detail))
+
+
+def published_version(session: Session, week: str, version: int | None = None) -> Publication:
+    """The newest (or the given) published version of ``week``; 404 if none."""
+    query = select(Publication).where(Publication.week == week)
+    if version is not None:
+        query = query.where(Publication.version == version)
+    publication = session.scalars(query.order_by(Publication.version.desc()).limit(1)).first()
+    if publication is None:
+        what = f"version {version} of week {week}" if version else f"week {week}"
+        raise StoreError(f"no published roster for {what}", status=404)
+    return publication

@@ -1,0 +1,231 @@
+"""The database schema (SQLAlchemy 2): solve runs, rosters, publications, keys, audit.
+
+One schema for SQLite (the default file) and PostgreSQL (a shared deployment);
+Alembic migrations in ``scheduler/store/migrations`` create and evolve it.
+
+* ``solve_runs``: a solve of one week (a job of the API or an imported run
+  directory): parameters, status, progress, report, KPIs; with its per-level
+  results (``run_levels``), roster (``run_assignments``), unmet demand with
+  reasons (``run_unmet``) and documents (``run_documents``: the normalised
+  instance and the demand table, as in the run directory).
+* ``publications``: the published roster of a week, versioned; publishing
+  copies the run's roster into ``published_assignments`` in one transaction,
+  so an older version stays readable whatever happens to runs later.
+* ``api_keys`` (hashed), ``calendar_tokens`` (hashed, one per doctor),
+  ``audit_events`` (who published or created what, when).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class RunStatus:
+    """Values of ``solve_runs.status``."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+
+
+class SolveRun(Base):
+    """One solve of one week."""
+
+    __tablename__ = "solve_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    parameters: Mapped[dict[str, Any]]
+    data_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String(32))  # API key id, or "cli"
+    worker_pid: Mapped[int | None]
+    progress: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict[str, Any] | None]
+    kpis: Mapped[dict[str, Any] | None]
+    coverage: Mapped[float | None] = mapped_column(Float)
+    run_dir: Mapped[str | None] = mapped_column(Text)
+
+
+class RunLevel(Base):
+    """Value, bound and status of one objective level of a run."""
+
+    __tablename__ = "run_levels"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("solve_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int]
+    bound: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    wall_seconds: Mapped[float] = mapped_column(Float)
+
+
+class _AssignmentColumns:
+    """The columns of a roster row (as in roster.csv), shared by runs and publications."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doctor_id: Mapped[str] = mapped_column(String(64))
+    doctor_name: Mapped[str] = mapped_column(String(200))
+    hospital_id: Mapped[str] = mapped_column(String(64))
+    date: Mapped[dt.date] = mapped_column(Date)
+    half_day: Mapped[str] = mapped_column(String(2))  # AM | PM
+    site_id: Mapped[str] = mapped_column(String(64))
+    site_name: Mapped[str] = mapped_column(String(200))
+    consortium_id: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    specialty_id: Mapped[str] = mapped_column(String(64))
+    travel_minutes: Mapped[int]
+
+
+ASSIGNMENT_FIELDS = (
+    "doctor_id",
+    "doctor_name",
+    "hospital_id",
+    "date",
+    "half_day",
+    "site_id",
+    "site_name",
+    "consortium_id",
+    "item_id",
+    "kind",
+    "specialty_id",
+    "travel_minutes",
+)
+
+
+class RunAssignment(_AssignmentColumns, Base):
+    """One session of a run's roster."""
+
+    __tablename__ = "run_assignments"
+    __table_args__ = (Index("ix_run_assignments_run_doctor", "run_id", "doctor_id", "date"),)
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("solve_runs.id", ondelete="CASCADE"))
+
+
+class RunUnmet(Base):
+    """Missing sessions of one demand item in a run, with the reason in words."""
+
+    __tablename__ = "run_unmet"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("solve_runs.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    site_id: Mapped[str] = mapped_column(String(64))
+    site_name: Mapped[str] = mapped_column(String(200))
+    consortium_id: Mapped[str] = mapped_column(String(64))
+    specialty_id: Mapped[str] = mapped_column(String(64))
+    sessions: Mapped[int]
+    missing: Mapped[int]
+    reason_code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class RunDocument(Base):
+    """A document of a run, as in its run directory (instance.json, demand.csv)."""
+
+    __tablename__ = "run_documents"
+
+    run_id: Mapped[str] = mapped_column(
+        ForeignKey("solve_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[str] = mapped_column(Text)
+
+
+class Publication(Base):
+    """Version ``version`` of the published roster of ``week``."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("week", "version", name="uq_publications_week_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    week: Mapped[str] = mapped_column(String(8), index=True)
+    version: Mapped[int]
+    run_id: Mapped[str] = mapped_column(ForeignKey("solve_runs.id"))
+    published_at: Mapped[dt.datetime]
+    published_by: Mapped[str] = mapped_column(String(32))
+    sessions: Mapped[int]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PublishedAssignment(_AssignmentColumns, Base):
+    """One session of a published roster (a copy, immutable once published)."""
+
+    __tablename__ = "published_assignments"
+    __table_args__ = (
+        Index("ix_published_assignments_pub_doctor", "publication_id", "doctor_id", "date"),
+    )
+
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 is stored; ``id`` is the public part of the key."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class CalendarToken(Base):
+    """The token of a doctor's calendar feed (hashed); a new token replaces the old."""
+
+    __tablename__ = "calendar_tokens"
+
+    doctor_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+class AuditEvent(Base):
+    """Who did what, when (publishing, keys, tokens, solve jobs)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any] | None]
