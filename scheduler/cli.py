@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from scheduler.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(
     help="Weekly specialist roster for the Shapingba medical consortium.",
@@ -178,3 +181,125 @@ def check(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+db_app = typer.Typer(help="The database (ROSTER_DATABASE_URL; default sqlite:///roster.db).")
+keys_app = typer.Typer(help="API keys (roles: viewer, planner, admin).")
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database", help="SQLAlchemy URL (default: ROSTER_DATABASE_URL or roster.db)."),
+]
+
+
+def _engine(database: str | None) -> Engine:
+    from scheduler.settings import Settings
+    from scheduler.store.engine import open_database
+
+    return open_database(database or Settings().database_url)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOpt = None) -> None:
+    """Create or migrate the schema to the newest version."""
+    engine = _engine(database)
+    console.print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+
+
+@db_app.command("import")
+def db_import(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by roster solve.")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Store a run directory as a succeeded run; prints the run id."""
+    from scheduler.store.runs import import_run_dir
+
+    try:
+        run_id = import_run_dir(_engine(database), run_dir)
+    except InputError as exc:
+        raise _fail(exc) from None
+    console.print(run_id)
+
+
+@app.command()
+def publish(
+    run_id: Annotated[str, typer.Argument(help="A succeeded run's id (roster db import).")],
+    note: Annotated[str | None, typer.Option(help="A note kept with the version.")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Publish a run as the next version of its week's roster."""
+    from scheduler.store.runs import StoreError
+    from scheduler.store.runs import publish as publish_run
+
+    try:
+        published = publish_run(_engine(database), run_id, actor="cli", note=note)
+    except StoreError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"published {published.week} version {published.version} "
+        f"({published.sessions} sessions, run {published.run_id})"
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who holds the key.")],
+    role: Annotated[str, typer.Option(help="viewer | planner | admin")] = "viewer",
+    database: DatabaseOpt = None,
+) -> None:
+    """Create a key and print it (once; only its hash is stored)."""
+    from scheduler.store.keys import create_key
+    from scheduler.store.runs import StoreError
+
+    try:
+        key = create_key(_engine(database), name, role)
+    except StoreError as exc:
+        raise _fail(exc) from None
+    console.print(key, highlight=False, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list(database: DatabaseOpt = None) -> None:
+    """List keys (id, name, role, created, revoked)."""
+    from scheduler.store.engine import transaction
+    from scheduler.store.keys import list_keys
+
+    table = Table("id", "name", "role", "created", "revoked")
+    with transaction(_engine(database)) as session:
+        for key in list_keys(session):
+            table.add_row(
+                key.id,
+                key.name,
+                key.role,
+                f"{key.created_at:%Y-%m-%d %H:%M}",
+                f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
+            )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, database: DatabaseOpt = None) -> None:
+    """Revoke a key by its id."""
+    from scheduler.store.keys import revoke_key
+    from scheduler.store.runs import StoreError
+
+    try:
+        revoke_key(_engine(database), key_id)
+    except StoreError as exc:
+        raise _fail(exc) from None
+    console.print(f"revoked {key_id}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (settings from ROSTER_* environment variables)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")

@@ -149,3 +149,37 @@ def write_calendars(directory: Path, instance: Instance, assignments: Sequence[A
         path.write_bytes(doctor_calendar(instance, doctor_id, by_doctor[doctor_id]))
     log.info("wrote %d calendars to %s", len(by_doctor), directory)
     return len(by_doctor)
+
+
+def doctor_feed(
+    doctor_id: str, weeks: Sequence[tuple[Instance, Sequence[Assignment]]], *, name: str
+) -> bytes:
+    """One calendar of a doctor's sessions over several weeks (a subscription feed).
+
+    ``weeks`` pairs each week's instance with the doctor's assignments of that
+    week (the published roster). Weeks whose instance lacks the doctor are
+    skipped; an empty feed is still a valid calendar.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{name} · {SUMMARY_PREFIX}")
+    calendar.add("x-wr-timezone", TZID)
+    ordered = sorted(weeks, key=lambda pair: pair[0].week)
+    if ordered:
+        first = week_monday(ordered[0][0].week)
+        last = week_monday(ordered[-1][0].week) + dt.timedelta(days=7)
+        timezone = _vtimezone(first, last)
+        if timezone is not None:
+            calendar.add_component(timezone)
+    for instance, assignments in ordered:
+        doctor = instance.doctors.get(doctor_id)
+        if doctor is None:
+            continue
+        own = [a for a in assignments if a.doctor_id == doctor_id]
+        for event in _events(instance, doctor, own):
+            calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data

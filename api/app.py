@@ -1,0 +1,505 @@
+"""The HTTP API (FastAPI), thin over ``scheduler``: published rosters, a doctor's
+assignments and calendar feed, unmet demand, KPIs, reference data, runs,
+publishing and keys. OpenAPI at ``/docs``; errors are problem+json.
+
+``create_app(settings)`` builds the app; ``roster serve`` runs it with uvicorn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from api.auth import Admin, DbSession, Planner, Viewer
+from api.problems import install, responses
+from scheduler.errors import InputError
+from scheduler.io.calendar import doctor_feed
+from scheduler.io.load import load_dataset
+from scheduler.settings import Settings
+from scheduler.store.engine import open_database
+from scheduler.store.keys import (
+    calendar_token_valid,
+    create_calendar_token,
+    create_key,
+    list_keys,
+    revoke_key,
+)
+from scheduler.store.queries import (
+    RosterFilter,
+    as_assignments,
+    doctor_rows,
+    roster_page,
+    run_instance,
+    week_run,
+    week_unmet,
+)
+from scheduler.store.runs import StoreError, publish, published_version
+from scheduler.store.schema import ASSIGNMENT_FIELDS, SolveRun
+from scheduler.week import week_monday
+
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+Week = Annotated[str, Path(pattern=WEEK_PATTERN, description="ISO week, e.g. 2026-W49")]
+Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Version = Annotated[int | None, Query(ge=1, description="Published version (default newest)")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+OptionalId = Annotated[str | None, Query(min_length=1, max_length=64)]
+AUTH_ERRORS = (401, 403)
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Session_(BaseModel):
+    """One session of a published roster."""
+
+    doctor_id: str
+    doctor_name: str
+    hospital_id: str
+    date: dt.date
+    half_day: str = Field(description="AM | PM")
+    site_id: str
+    site_name: str
+    consortium_id: str
+    item_id: str
+    kind: str
+    specialty_id: str
+    travel_minutes: int
+
+
+class RosterPage(BaseModel):
+    week: str
+    version: int
+    total: int
+    offset: int
+    limit: int
+    items: list[Session_]
+
+
+class DoctorWeek(BaseModel):
+    week: str
+    version: int
+    sessions: list[Session_]
+
+
+class DoctorAssignments(BaseModel):
+    doctor_id: str
+    weeks: list[DoctorWeek]
+
+
+class Unmet(BaseModel):
+    item_id: str
+    kind: str
+    site_id: str
+    site_name: str
+    consortium_id: str
+    specialty_id: str
+    sessions: int
+    missing: int
+    reason_code: str
+    reason: str
+
+
+class UnmetList(BaseModel):
+    week: str
+    version: int
+    total_missing: int
+    items: list[Unmet]
+
+
+class Kpis(BaseModel):
+    week: str
+    version: int
+    run_id: str
+    kpis: dict[str, Any]
+
+
+class Published(BaseModel):
+    week: str
+    version: int
+    run_id: str
+    sessions: int
+    published_at: dt.datetime
+    published_by: str
+
+
+class PublishRequest(BaseModel):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RunSummary(BaseModel):
+    id: str
+    week: str
+    status: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    coverage: float | None
+    levels: list[dict[str, Any]]
+
+
+class CalendarTokenOut(BaseModel):
+    doctor_id: str
+    token: str
+    feed: str = Field(description="Subscribable URL path of the doctor's calendar feed")
+
+
+class KeyRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(pattern="^(viewer|planner|admin)$")
+
+
+class KeyCreated(BaseModel):
+    id: str
+    name: str
+    role: str
+    key: str = Field(description="Shown once; only its hash is stored")
+
+
+class KeyInfo(BaseModel):
+    id: str
+    name: str
+    role: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+REFERENCE_FILES = {
+    "hospitals": "hospitals.csv",
+    "specialties": "specialties.csv",
+    "consortia": "consortia.csv",
+    "sites": "sites.csv",
+    "doctors": "doctors.csv",
+    "teams": "teams.csv",
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API over ``settings.database_url`` and ``settings.data_dir``."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = open_database(settings.database_url)
+        app.state.engine = engine
+        app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+        app.state.reference = None
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Consortium roster API",
+        version="1.0",
+        description="Published specialist rosters of the consortium; keys in header X-API-Key.",
+        lifespan=lifespan,
+    )
+    install(app)
+    app.state.settings = settings
+
+    @app.get("/health", tags=["service"])
+    def health() -> Health:
+        """Liveness (no key needed)."""
+        return Health(status="ok")
+
+    @app.get("/weeks/{week}/roster", tags=["rosters"], responses=responses(*AUTH_ERRORS, 404, 422))
+    def week_roster(
+        _: Viewer,
+        session: DbSession,
+        week: Week,
+        version: Version = None,
+        site: OptionalId = None,
+        hospital: OptionalId = None,
+        consortium: OptionalId = None,
+        specialty: OptionalId = None,
+        doctor: OptionalId = None,
+        date: dt.date | None = None,
+        offset: Offset = 0,
+        limit: Limit = 100,
+    ) -> RosterPage:
+        """A week's published roster, filtered and paginated."""
+        where = RosterFilter(site, hospital, consortium, specialty, doctor, date)
+        return _page(session, week, version, where, offset, limit)
+
+    @app.get(
+        "/weeks/{week}/sites/{site_id}/roster",
+        tags=["rosters"],
+        responses=responses(*AUTH_ERRORS, 404, 422),
+    )
+    def site_roster(
+        _: Viewer,
+        session: DbSession,
+        week: Week,
+        site_id: Id,
+        version: Version = None,
+        offset: Offset = 0,
+        limit: Limit = 100,
+    ) -> RosterPage:
+        """The published sessions at one site."""
+        return _page(session, week, version, RosterFilter(site_id=site_id), offset, limit)
+
+    @app.get(
+        "/weeks/{week}/hospitals/{hospital_id}/roster",
+        tags=["rosters"],
+        responses=responses(*AUTH_ERRORS, 404, 422),
+    )
+    def hospital_roster(
+        _: Viewer,
+        session: DbSession,
+        week: Week,
+        hospital_id: Id,
+        version: Version = None,
+        offset: Offset = 0,
+        limit: Limit = 100,
+    ) -> RosterPage:
+        """The published sessions of one hospital's doctors."""
+        where = RosterFilter(hospital_id=hospital_id)
+        return _page(session, week, version, where, offset, limit)
+
+    @app.get("/weeks/{week}/unmet", tags=["rosters"], responses=responses(*AUTH_ERRORS, 404, 422))
+    def unmet(_: Viewer, session: DbSession, week: Week, version: Version = None) -> UnmetList:
+        """Unmet demand of the published roster, with the reason for each item."""
+        _check_week(week)
+        publication, rows = week_unmet(session, week, version)
+        items = [Unmet.model_validate(r, from_attributes=True) for r in rows]
+        return UnmetList(
+            week=week,
+            version=publication.version,
+            total_missing=sum(u.missing for u in items),
+            items=items,
+        )
+
+    @app.get("/weeks/{week}/kpis", tags=["rosters"], responses=responses(*AUTH_ERRORS, 404, 422))
+    def kpis(_: Viewer, session: DbSession, week: Week, version: Version = None) -> Kpis:
+        """KPIs of the published roster (coverage, load, travel, continuity)."""
+        _check_week(week)
+        publication, run = week_run(session, week, version)
+        return Kpis(week=week, version=publication.version, run_id=run.id, kpis=run.kpis or {})
+
+    @app.get(
+        "/doctors/{doctor_id}/assignments",
+        tags=["doctors"],
+        responses=responses(*AUTH_ERRORS, 404, 422),
+    )
+    def doctor_assignments(
+        _: Viewer,
+        session: DbSession,
+        doctor_id: Id,
+        week: Annotated[str | None, Query(pattern=WEEK_PATTERN)] = None,
+        date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+        date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    ) -> DoctorAssignments:
+        """A doctor's published sessions: one week, a date range, or all published weeks."""
+        first, last = date_from, date_to
+        if week is not None:
+            monday = _check_week(week)
+            first, last = monday, monday + dt.timedelta(days=6)
+        _known_doctor(app, doctor_id)
+        weeks = [
+            DoctorWeek(
+                week=publication.week,
+                version=publication.version,
+                sessions=[_session(r) for r in rows],
+            )
+            for publication, rows in doctor_rows(session, doctor_id, first, last)
+        ]
+        return DoctorAssignments(doctor_id=doctor_id, weeks=weeks)
+
+    @app.post(
+        "/doctors/{doctor_id}/calendar-token",
+        tags=["doctors"],
+        status_code=201,
+        responses=responses(*AUTH_ERRORS, 404, 422),
+    )
+    def new_calendar_token(
+        caller: Planner, session: DbSession, doctor_id: Id, request: Request
+    ) -> CalendarTokenOut:
+        """A new calendar feed token for a doctor (the old one stops working)."""
+        _known_doctor(app, doctor_id)
+        token = create_calendar_token(app.state.engine, doctor_id, actor=caller.key_id)
+        return CalendarTokenOut(
+            doctor_id=doctor_id,
+            token=token,
+            feed=f"/doctors/{doctor_id}/calendar.ics?token={token}",
+        )
+
+    @app.get(
+        "/doctors/{doctor_id}/calendar.ics",
+        tags=["doctors"],
+        response_class=Response,
+        responses={
+            200: {"content": {"text/calendar": {}}, "description": "iCalendar feed"},
+            **responses(401, 422),
+        },
+    )
+    def calendar_feed(
+        session: DbSession,
+        doctor_id: Id,
+        token: Annotated[str, Query(min_length=1, max_length=200)],
+    ) -> Response:
+        """The doctor's published sessions as an iCalendar feed (the token is the key)."""
+        if not calendar_token_valid(session, doctor_id, token):
+            raise StoreError("unknown doctor or calendar token", status=401)
+        weeks = []
+        name = doctor_id
+        for publication, rows in doctor_rows(session, doctor_id, None, None):
+            instance = run_instance(session, publication.run_id)
+            weeks.append((instance, as_assignments(rows)))
+            name = rows[0].doctor_name
+        body = doctor_feed(doctor_id, weeks, name=name)
+        return Response(body, media_type="text/calendar; charset=utf-8")
+
+    @app.get(
+        "/reference/{kind}",
+        tags=["reference"],
+        responses=responses(*AUTH_ERRORS, 404, 422),
+    )
+    def reference(
+        _: Viewer,
+        kind: Annotated[
+            str, Path(pattern="^(hospitals|specialties|consortia|sites|doctors|teams)$")
+        ],
+    ) -> list[dict[str, Any]]:
+        """Reference data of the current data set: hospitals, specialties, consortia,
+        sites, doctors, teams."""
+        rows = _reference(app)[REFERENCE_FILES[kind]]
+        return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+    @app.get("/runs", tags=["runs"], responses=responses(*AUTH_ERRORS, 422))
+    def runs(
+        _: Viewer,
+        session: DbSession,
+        week: Annotated[str | None, Query(pattern=WEEK_PATTERN)] = None,
+        limit: Limit = 50,
+    ) -> list[RunSummary]:
+        """Solve runs, newest first."""
+        query = select(SolveRun).order_by(SolveRun.created_at.desc(), SolveRun.id).limit(limit)
+        if week is not None:
+            query = query.where(SolveRun.week == week)
+        return [_run_summary(r) for r in session.scalars(query)]
+
+    @app.post(
+        "/runs/{run_id}/publish",
+        tags=["runs"],
+        status_code=201,
+        responses=responses(*AUTH_ERRORS, 404, 409, 422),
+    )
+    def publish_run(caller: Planner, run_id: Id, body: PublishRequest | None = None) -> Published:
+        """Publish a succeeded run as the next version of its week (one transaction)."""
+        published = publish(
+            app.state.engine, run_id, actor=caller.key_id, note=body.note if body else None
+        )
+        return Published(**published.__dict__)
+
+    @app.get(
+        "/weeks/{week}/publication", tags=["rosters"], responses=responses(*AUTH_ERRORS, 404, 422)
+    )
+    def publication(
+        _: Viewer, session: DbSession, week: Week, version: Version = None
+    ) -> Published:
+        """The newest (or given) published version of a week."""
+        _check_week(week)
+        p = published_version(session, week, version)
+        return Published(
+            week=p.week,
+            version=p.version,
+            run_id=p.run_id,
+            sessions=p.sessions,
+            published_at=p.published_at,
+            published_by=p.published_by,
+        )
+
+    @app.post("/keys", tags=["keys"], status_code=201, responses=responses(*AUTH_ERRORS, 422))
+    def new_key(caller: Admin, body: KeyRequest) -> KeyCreated:
+        """Create an API key (admin)."""
+        key = create_key(app.state.engine, body.name, body.role, actor=caller.key_id)
+        return KeyCreated(id=key.split("_")[1], name=body.name, role=body.role, key=key)
+
+    @app.get("/keys", tags=["keys"], responses=responses(*AUTH_ERRORS))
+    def keys(_: Admin, session: DbSession) -> list[KeyInfo]:
+        """Every key, without secrets (admin)."""
+        return [KeyInfo.model_validate(k, from_attributes=True) for k in list_keys(session)]
+
+    @app.delete(
+        "/keys/{key_id}",
+        tags=["keys"],
+        status_code=204,
+        responses=responses(*AUTH_ERRORS, 404, 422),
+    )
+    def delete_key(caller: Admin, key_id: Id) -> Response:
+        """Revoke a key (admin)."""
+        revoke_key(app.state.engine, key_id, actor=caller.key_id)
+        return Response(status_code=204)
+
+    return app
+
+
+def _check_week(week: str) -> dt.date:
+    """Monday of ``week``; 422 for a week that does not exist (e.g. 2026-W60)."""
+    try:
+        return week_monday(week)
+    except (InputError, ValueError) as exc:
+        raise StoreError(f"week: {exc}", status=422) from None
+
+
+def _page(
+    session: Any, week: str, version: int | None, where: RosterFilter, offset: int, limit: int
+) -> RosterPage:
+    _check_week(week)
+    publication = published_version(session, week, version)
+    total, rows = roster_page(session, publication, where, offset, limit)
+    return RosterPage(
+        week=week,
+        version=publication.version,
+        total=total,
+        offset=offset,
+        limit=limit,
+        items=[_session(r) for r in rows],
+    )
+
+
+def _session(row: Any) -> Session_:
+    return Session_(**{name: getattr(row, name) for name in ASSIGNMENT_FIELDS})
+
+
+def _run_summary(run: SolveRun) -> RunSummary:
+    levels = (run.report or {}).get("levels", [])
+    return RunSummary(
+        id=run.id,
+        week=run.week,
+        status=run.status,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+        coverage=run.coverage,
+        levels=[
+            {k: lv.get(k) for k in ("level", "label", "value", "bound", "status")} for lv in levels
+        ],
+    )
+
+
+def _reference(app: FastAPI) -> dict[str, list[dict[str, Any]]]:
+    if app.state.reference is None:
+        data = load_dataset(app.state.settings.data_dir)
+        app.state.reference = {file: data[file] for file in REFERENCE_FILES.values()}
+    reference: dict[str, list[dict[str, Any]]] = app.state.reference
+    return reference
+
+
+def _known_doctor(app: FastAPI, doctor_id: str) -> None:
+    doctors = {row["doctor_id"] for row in _reference(app)["doctors.csv"]}
+    if doctor_id not in doctors:
+        raise StoreError(f"no doctor {doctor_id!r}", status=404)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,150 @@
+"""Read queries of the published rosters (what the API serves)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from scheduler.domain import Assignment, Instance
+from scheduler.io.instance_json import instance_from_dict
+from scheduler.store.runs import StoreError, published_version
+from scheduler.store.schema import (
+    Publication,
+    PublishedAssignment,
+    RunDocument,
+    RunUnmet,
+    SolveRun,
+)
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """Filters of a roster query; ``None`` means any."""
+
+    site_id: str | None = None
+    hospital_id: str | None = None
+    consortium_id: str | None = None
+    specialty_id: str | None = None
+    doctor_id: str | None = None
+    date: dt.date | None = None
+
+    def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
+        table = PublishedAssignment
+        for column, value in (
+            (table.site_id, self.site_id),
+            (table.hospital_id, self.hospital_id),
+            (table.consortium_id, self.consortium_id),
+            (table.specialty_id, self.specialty_id),
+            (table.doctor_id, self.doctor_id),
+            (table.date, self.date),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        return query
+
+
+def roster_page(
+    session: Session,
+    publication: Publication,
+    where: RosterFilter,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[PublishedAssignment]]:
+    """(total matching rows, one page of them) of a published roster."""
+    base = where.apply(
+        select(PublishedAssignment).where(PublishedAssignment.publication_id == publication.id)
+    )
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(
+        base.order_by(
+            PublishedAssignment.date,
+            PublishedAssignment.half_day,
+            PublishedAssignment.doctor_id,
+            PublishedAssignment.item_id,
+        )
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return total, list(rows)
+
+
+def latest_publications(session: Session) -> list[Publication]:
+    """The newest version of every published week, oldest week first."""
+    newest = (
+        select(Publication.week, func.max(Publication.version).label("version"))
+        .group_by(Publication.week)
+        .subquery()
+    )
+    query = (
+        select(Publication)
+        .join(
+            newest,
+            (Publication.week == newest.c.week) & (Publication.version == newest.c.version),
+        )
+        .order_by(Publication.week)
+    )
+    return list(session.scalars(query))
+
+
+def doctor_rows(
+    session: Session, doctor_id: str, first: dt.date | None, last: dt.date | None
+) -> list[tuple[Publication, list[PublishedAssignment]]]:
+    """A doctor's published sessions (newest version of each week) between two dates."""
+    out = []
+    for publication in latest_publications(session):
+        query = select(PublishedAssignment).where(
+            PublishedAssignment.publication_id == publication.id,
+            PublishedAssignment.doctor_id == doctor_id,
+        )
+        if first is not None:
+            query = query.where(PublishedAssignment.date >= first)
+        if last is not None:
+            query = query.where(PublishedAssignment.date <= last)
+        rows = list(
+            session.scalars(query.order_by(PublishedAssignment.date, PublishedAssignment.half_day))
+        )
+        if rows:
+            out.append((publication, rows))
+    return out
+
+
+def run_instance(session: Session, run_id: str) -> Instance:
+    """The normalised instance a run solved (from its stored instance.json)."""
+    document = session.get(RunDocument, (run_id, "instance.json"))
+    if document is None:
+        raise StoreError(f"run {run_id} has no stored instance", status=404)
+    return _parse_instance(run_id, document.content)
+
+
+@lru_cache(maxsize=32)
+def _parse_instance(run_id: str, content: str) -> Instance:
+    return instance_from_dict(json.loads(content))
+
+
+def as_assignments(rows: list[PublishedAssignment]) -> list[Assignment]:
+    """Published rows as domain assignments."""
+    return [Assignment(r.doctor_id, f"{r.date.isoformat()}_{r.half_day}", r.item_id) for r in rows]
+
+
+def week_unmet(
+    session: Session, week: str, version: int | None
+) -> tuple[Publication, list[RunUnmet]]:
+    """Unmet demand (with reasons) of the published run of a week."""
+    publication = published_version(session, week, version)
+    rows = session.scalars(
+        select(RunUnmet).where(RunUnmet.run_id == publication.run_id).order_by(RunUnmet.item_id)
+    ).all()
+    return publication, list(rows)
+
+
+def week_run(session: Session, week: str, version: int | None) -> tuple[Publication, SolveRun]:
+    """The published version of a week and its run."""
+    publication = published_version(session, week, version)
+    run = session.get(SolveRun, publication.run_id)
+    assert run is not None  # foreign key
+    return publication, run
