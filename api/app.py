@@ -22,6 +22,7 @@ from api.problems import install, responses
 from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
 from scheduler.io.load import load_dataset
+from scheduler.jobs import JobRunner
 from scheduler.settings import Settings
 from scheduler.store.engine import open_database
 from scheduler.store.keys import (
@@ -145,6 +146,26 @@ class RunSummary(BaseModel):
     levels: list[dict[str, Any]]
 
 
+class SolveRequest(BaseModel):
+    week: str = Field(pattern=WEEK_PATTERN, description="ISO week to solve, e.g. 2026-W49")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class SolveJob(BaseModel):
+    """A solve job (a run): status, progress while it runs, levels when done."""
+
+    id: str
+    week: str
+    status: str = Field(description="queued | running | succeeded | failed | cancelled")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    progress: dict[str, Any] | None
+    levels: list[dict[str, Any]]
+    coverage: float | None
+    error: str | None
+
+
 class CalendarTokenOut(BaseModel):
     doctor_id: str
     token: str
@@ -191,7 +212,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.reference = None
+        app.state.jobs = JobRunner(engine, settings)
+        app.state.jobs.start()
         yield
+        app.state.jobs.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -415,6 +439,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             published_by=p.published_by,
         )
 
+    @app.post("/solves", tags=["solves"], status_code=202, responses=responses(*AUTH_ERRORS, 422))
+    def start_solve(caller: Planner, body: SolveRequest, response: Response) -> SolveJob:
+        """Start solving a week; poll the job, then publish it."""
+        _check_week(body.week)
+        run_id = app.state.jobs.submit(body.week, {"seed": body.seed}, created_by=caller.key_id)
+        response.headers["Location"] = f"/solves/{run_id}"
+        return _job(app, run_id)
+
+    @app.get("/solves/{run_id}", tags=["solves"], responses=responses(*AUTH_ERRORS, 404, 422))
+    def solve_status(_: Viewer, run_id: Id) -> SolveJob:
+        """A solve job: status, current level with objective and bound, levels when done."""
+        return _job(app, run_id)
+
+    @app.delete("/solves/{run_id}", tags=["solves"], responses=responses(*AUTH_ERRORS, 404, 422))
+    def cancel_solve(_: Planner, run_id: Id) -> SolveJob:
+        """Cancel a queued or running solve job (a finished one is left as it is)."""
+        app.state.jobs.cancel(run_id)
+        return _job(app, run_id)
+
+    @app.post(
+        "/solves/{run_id}/publish",
+        tags=["solves"],
+        status_code=201,
+        responses=responses(*AUTH_ERRORS, 404, 409, 422),
+    )
+    def publish_solve(caller: Planner, run_id: Id, body: PublishRequest | None = None) -> Published:
+        """Publish a finished solve job as the next version of its week."""
+        published = publish(
+            app.state.engine, run_id, actor=caller.key_id, note=body.note if body else None
+        )
+        return Published(**published.__dict__)
+
     @app.post("/keys", tags=["keys"], status_code=201, responses=responses(*AUTH_ERRORS, 422))
     def new_key(caller: Admin, body: KeyRequest) -> KeyCreated:
         """Create an API key (admin)."""
@@ -438,6 +494,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=204)
 
     return app
+
+
+def _job(app: FastAPI, run_id: str) -> SolveJob:
+    with app.state.sessions() as session:
+        run = session.get(SolveRun, run_id)
+        if run is None:
+            raise StoreError(f"no solve job {run_id!r}", status=404)
+        summary = _run_summary(run)
+        return SolveJob(
+            id=run.id,
+            week=run.week,
+            status=run.status,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            progress=run.progress,
+            levels=summary.levels,
+            coverage=run.coverage,
+            error=run.error,
+        )
 
 
 def _check_week(week: str) -> dt.date:
