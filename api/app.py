@@ -45,7 +45,7 @@ from scheduler.store.runs import StoreError, publish, published_version
 from scheduler.store.schema import ASSIGNMENT_FIELDS, SolveRun
 from scheduler.week import week_monday
 
-WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+WEEK_PATTERN = r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"
 Week = Annotated[str, Path(pattern=WEEK_PATTERN, description="ISO week, e.g. 2026-W49")]
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Version = Annotated[int | None, Query(ge=1, description="Published version (default newest)")]
@@ -206,16 +206,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The API over ``settings.database_url`` and ``settings.data_dir``."""
     settings = settings or Settings()
 
+    engine = open_database(settings.database_url)
+    jobs = JobRunner(engine, settings)
+
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = open_database(settings.database_url)
-        app.state.engine = engine
-        app.state.sessions = sessionmaker(engine, expire_on_commit=False)
-        app.state.reference = None
-        app.state.jobs = JobRunner(engine, settings)
-        app.state.jobs.start()
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        jobs.start()  # fails over runs an earlier process left running; starts the monitor
         yield
-        app.state.jobs.stop()
+        jobs.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -226,6 +224,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install(app)
     app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.reference = None
+    app.state.jobs = jobs
 
     @app.get("/health", tags=["service"])
     def health() -> Health:
@@ -412,7 +414,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/runs/{run_id}/publish",
         tags=["runs"],
         status_code=201,
-        responses=responses(*AUTH_ERRORS, 404, 409, 422),
+        responses=responses(400, *AUTH_ERRORS, 404, 409, 422),
     )
     def publish_run(caller: Planner, run_id: Id, body: PublishRequest | None = None) -> Published:
         """Publish a succeeded run as the next version of its week (one transaction)."""
@@ -439,10 +441,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             published_by=p.published_by,
         )
 
-    @app.post("/solves", tags=["solves"], status_code=202, responses=responses(*AUTH_ERRORS, 422))
+    @app.post(
+        "/solves", tags=["solves"], status_code=202, responses=responses(400, *AUTH_ERRORS, 422)
+    )
     def start_solve(caller: Planner, body: SolveRequest, response: Response) -> SolveJob:
         """Start solving a week; poll the job, then publish it."""
-        _check_week(body.week)
+        _check_week(body.week, status=422)
         run_id = app.state.jobs.submit(body.week, {"seed": body.seed}, created_by=caller.key_id)
         response.headers["Location"] = f"/solves/{run_id}"
         return _job(app, run_id)
@@ -462,7 +466,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/solves/{run_id}/publish",
         tags=["solves"],
         status_code=201,
-        responses=responses(*AUTH_ERRORS, 404, 409, 422),
+        responses=responses(400, *AUTH_ERRORS, 404, 409, 422),
     )
     def publish_solve(caller: Planner, run_id: Id, body: PublishRequest | None = None) -> Published:
         """Publish a finished solve job as the next version of its week."""
@@ -471,7 +475,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return Published(**published.__dict__)
 
-    @app.post("/keys", tags=["keys"], status_code=201, responses=responses(*AUTH_ERRORS, 422))
+    @app.post("/keys", tags=["keys"], status_code=201, responses=responses(400, *AUTH_ERRORS, 422))
     def new_key(caller: Admin, body: KeyRequest) -> KeyCreated:
         """Create an API key (admin)."""
         key = create_key(app.state.engine, body.name, body.role, actor=caller.key_id)
@@ -516,12 +520,13 @@ def _job(app: FastAPI, run_id: str) -> SolveJob:
         )
 
 
-def _check_week(week: str) -> dt.date:
-    """Monday of ``week``; 422 for a week that does not exist (e.g. 2026-W60)."""
+def _check_week(week: str, status: int = 404) -> dt.date:
+    """Monday of ``week``. A week that no calendar has (2026-W53) is "not found"
+    when it names a resource, and a bad parameter (422) when it asks for work."""
     try:
         return week_monday(week)
     except (InputError, ValueError) as exc:
-        raise StoreError(f"week: {exc}", status=422) from None
+        raise StoreError(f"week: {exc}", status=status) from None
 
 
 def _page(

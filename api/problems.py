@@ -27,14 +27,19 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = None
 
 
-def problem(status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> JSONResponse:
-    """A problem+json response."""
+def problem(
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response (401 says how to authenticate; 405 keeps ``Allow``)."""
     body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    extra = dict(headers or {})
+    if status == 401:
+        extra.setdefault("WWW-Authenticate", "ApiKey")
     return JSONResponse(
-        body.model_dump(exclude_none=True),
-        status_code=status,
-        media_type=PROBLEM,
-        headers={"WWW-Authenticate": "ApiKey"} if status == 401 else None,
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=extra
     )
 
 
@@ -50,8 +55,11 @@ def install(app: FastAPI) -> None:
         return problem(422, str(exc))
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail))
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not just one route's
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -61,6 +69,17 @@ def install(app: FastAPI) -> None:
         ]
         first = errors[0] if errors else {"field": "request", "problem": "invalid"}
         return problem(422, f"{first['field']}: {first['problem']}", errors)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        pattern = getattr(route, "path_regex", None)
+        if pattern is not None and pattern.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 # The documented error responses of a route, for OpenAPI.

@@ -1,0 +1,61 @@
+"""Schemathesis against the app's own OpenAPI document.
+
+Every operation gets up to 50 generated requests, sent with a planner key (a
+planner may call every operation but the admin's key routes, which run with
+an admin key); the responses must never be a server error and must match the
+documented schema (status code, content type, headers, body); schema-valid
+requests must be accepted, and a wrong method must answer 405 with the right
+``Allow``. The database holds the
+published default week, so reads find data. ``POST /solves`` is left out: it
+starts real solves (tests/test_jobs.py covers it end to end).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import negative_data_rejection
+
+from api.app import create_app
+from scheduler.pipeline import solve_week
+from scheduler.settings import Settings
+from scheduler.store.keys import create_key
+from scheduler.store.runs import import_run_dir, publish
+
+ROOT = Path(__file__).resolve().parent.parent
+_TMP = Path(tempfile.mkdtemp(prefix="roster-schema-"))
+app = create_app(Settings(database_url=f"sqlite:///{_TMP / 'schema.db'}", data_dir=ROOT / "data"))
+schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(method="POST", path="/solves")
+
+
+@pytest.fixture(scope="module")
+def keys() -> Iterator[dict[str, str]]:
+    """Publish the default week and make a key of each role."""
+    engine = app.state.engine
+    run_id = import_run_dir(engine, solve_week(ROOT / "data", "2026-W49", _TMP / "run").out_dir)
+    publish(engine, run_id, actor="test")
+    yield {role: create_key(engine, role, role) for role in ("viewer", "planner", "admin")}
+    engine.dispose()
+    shutil.rmtree(_TMP, ignore_errors=True)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_answers_as_documented(case, keys) -> None:  # type: ignore[no-untyped-def]
+    role = "admin" if case.path.startswith("/keys") else "planner"
+    # Every check but negative_data_rejection: like most HTTP APIs, this one
+    # ignores query parameters it does not know rather than refusing them.
+    case.call_and_validate(
+        headers={"X-API-Key": keys[role]}, excluded_checks=[negative_data_rejection]
+    )
