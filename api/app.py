@@ -313,7 +313,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tags=["doctors"],
         responses=responses(*AUTH_ERRORS, 404, 422),
     )
-    def doctor_assignments(
+    async def doctor_assignments(
         _: Viewer,
         session: DbSession,
         doctor_id: Id,
@@ -329,11 +329,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _known_doctor(app, doctor_id)
         weeks = [
             DoctorWeek(
-                week=publication.week,
-                version=publication.version,
-                sessions=[_session(r) for r in rows],
+                week=found.week,
+                version=found.version,
+                sessions=[Session_(**values) for values in found.sessions],
             )
-            for publication, rows in doctor_rows(session, doctor_id, first, last)
+            for found in doctor_rows(session, doctor_id, first, last)
         ]
         return DoctorAssignments(doctor_id=doctor_id, weeks=weeks)
 
@@ -374,10 +374,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise StoreError("unknown doctor or calendar token", status=401)
         weeks = []
         name = doctor_id
-        for publication, rows in doctor_rows(session, doctor_id, None, None):
-            instance = run_instance(session, publication.run_id)
-            weeks.append((instance, as_assignments(rows)))
-            name = rows[0].doctor_name
+        for found in doctor_rows(session, doctor_id, None, None):
+            instance = run_instance(session, found.run_id)
+            weeks.append((instance, as_assignments(found.sessions)))
+            name = found.sessions[0]["doctor_name"]
         body = doctor_feed(doctor_id, weeks, name=name)
         return Response(body, media_type="text/calendar; charset=utf-8")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -14,8 +14,13 @@ from scheduler.store.keys import Caller, allows, authenticate
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """A session on the app's database for one request."""
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """A session on the app's database for one request.
+
+    Dependencies and read routes are ``async`` and call the database directly:
+    its queries take about a millisecond, and three thread-pool hops per
+    request cost more than that (benchmarks/bench_api.py).
+    """
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory() as session:
         yield session
@@ -24,10 +29,10 @@ def db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(db_session)]
 
 
-def require(role: str) -> Callable[..., Caller]:
+def require(role: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting callers of ``role`` or above: 401 without a valid key, 403 below."""
 
-    def dependency(session: DbSession, key: str | None = Security(api_key_header)) -> Caller:
+    async def dependency(session: DbSession, key: str | None = Security(api_key_header)) -> Caller:
         caller = authenticate(session, key) if key else None
         if caller is None:
             raise HTTPException(401, "a valid API key is required (header X-API-Key)")

@@ -179,10 +179,6 @@ def check(
         raise typer.Exit(code=1)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
-
-
 db_app = typer.Typer(help="The database (ROSTER_DATABASE_URL; default sqlite:///roster.db).")
 keys_app = typer.Typer(help="API keys (roles: viewer, planner, admin).")
 app.add_typer(db_app, name="db")
@@ -303,3 +299,7 @@ def serve(
     from api.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -38,7 +38,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No pre-ping (a round trip per request); recycle connections instead.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 def alembic_config(engine: Engine) -> Config:

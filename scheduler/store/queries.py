@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from scheduler.domain import Assignment, Instance
 from scheduler.io.instance_json import instance_from_dict
 from scheduler.store.runs import StoreError, published_version
 from scheduler.store.schema import (
+    ASSIGNMENT_FIELDS,
     Publication,
     PublishedAssignment,
     RunDocument,
@@ -91,25 +93,47 @@ def latest_publications(session: Session) -> list[Publication]:
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class WeekSessions:
+    """A doctor's sessions in the newest published version of one week."""
+
+    week: str
+    version: int
+    run_id: str
+    sessions: list[dict[str, Any]]  # ASSIGNMENT_FIELDS → value
+
+
 def doctor_rows(
     session: Session, doctor_id: str, first: dt.date | None, last: dt.date | None
-) -> list[tuple[Publication, list[PublishedAssignment]]]:
-    """A doctor's published sessions (newest version of each week) between two dates."""
-    out = []
-    for publication in latest_publications(session):
-        query = select(PublishedAssignment).where(
-            PublishedAssignment.publication_id == publication.id,
-            PublishedAssignment.doctor_id == doctor_id,
+) -> list[WeekSessions]:
+    """A doctor's published sessions (newest version of each week) between two dates,
+    in one query."""
+    newest = (
+        select(Publication.week, func.max(Publication.version).label("version"))
+        .group_by(Publication.week)
+        .subquery()
+    )
+    columns = [getattr(PublishedAssignment, name) for name in ASSIGNMENT_FIELDS]
+    query = (
+        select(Publication.week, Publication.version, Publication.run_id, *columns)
+        .join(PublishedAssignment, PublishedAssignment.publication_id == Publication.id)
+        .join(
+            newest,
+            (Publication.week == newest.c.week) & (Publication.version == newest.c.version),
         )
-        if first is not None:
-            query = query.where(PublishedAssignment.date >= first)
-        if last is not None:
-            query = query.where(PublishedAssignment.date <= last)
-        rows = list(
-            session.scalars(query.order_by(PublishedAssignment.date, PublishedAssignment.half_day))
-        )
-        if rows:
-            out.append((publication, rows))
+        .where(PublishedAssignment.doctor_id == doctor_id)
+    )
+    if first is not None:
+        query = query.where(PublishedAssignment.date >= first)
+    if last is not None:
+        query = query.where(PublishedAssignment.date <= last)
+    query = query.order_by(Publication.week, PublishedAssignment.date, PublishedAssignment.half_day)
+    out: list[WeekSessions] = []
+    for row in session.execute(query):
+        week, version, run_id, *values = row
+        if not out or out[-1].week != week:
+            out.append(WeekSessions(week, version, run_id, []))
+        out[-1].sessions.append(dict(zip(ASSIGNMENT_FIELDS, values, strict=True)))
     return out
 
 
@@ -126,9 +150,12 @@ def _parse_instance(run_id: str, content: str) -> Instance:
     return instance_from_dict(json.loads(content))
 
 
-def as_assignments(rows: list[PublishedAssignment]) -> list[Assignment]:
-    """Published rows as domain assignments."""
-    return [Assignment(r.doctor_id, f"{r.date.isoformat()}_{r.half_day}", r.item_id) for r in rows]
+def as_assignments(sessions: list[dict[str, Any]]) -> list[Assignment]:
+    """Published sessions as domain assignments."""
+    return [
+        Assignment(s["doctor_id"], f"{s['date'].isoformat()}_{s['half_day']}", s["item_id"])
+        for s in sessions
+    ]
 
 
 def week_unmet(

@@ -1,0 +1,221 @@
+"""Load benchmark of the API: GET a doctor's week, on SQLite and PostgreSQL.
+
+    python benchmarks/bench_api.py [--seconds 60] [--rate 200] [--backends sqlite postgresql]
+
+For each backend: a fresh database with the default week solved, stored and
+published; `roster serve` on a loopback port (one uvicorn process); locust,
+headless, at ``--rate`` requests per second in total (20 users) for
+``--seconds``: first with the server idle, then while solve jobs run back to
+back. Prints a Markdown table: requests, throughput, p50 and p99 latency,
+failures. Traffic goes to 127.0.0.1 only. Not a test: the machine is shared
+and noisy; compare rows of one invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scheduler.pipeline import solve_week  # noqa: E402
+from scheduler.store.engine import open_database  # noqa: E402
+from scheduler.store.keys import create_key  # noqa: E402
+from scheduler.store.runs import import_run_dir, publish  # noqa: E402
+
+WEEK = "2026-W49"
+USERS = 20
+POSTGRES_ADMIN = os.environ.get(
+    "ROSTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database(backend: str, tmp: Path) -> tuple[str, str | None]:
+    """(URL, database name to drop afterwards)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", None
+    name = f"roster_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop(name: str | None) -> None:
+    if name is None:
+        return
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def request(url: str, key: str, body: dict | None = None) -> dict:  # type: ignore[type-arg]
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        url,
+        data=data,
+        method="POST" if body is not None else "GET",
+        headers={"X-API-Key": key, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def locust(host: str, key: str, doctors: list[str], seconds: int, rate: float, out: Path) -> dict:  # type: ignore[type-arg]
+    env = {
+        **os.environ,
+        "ROSTER_BENCH_KEY": key,
+        "ROSTER_BENCH_DOCTORS": ",".join(doctors),
+        "ROSTER_BENCH_WEEK": WEEK,
+        "ROSTER_BENCH_RATE": str(rate / USERS),
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "benchmarks" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(USERS),
+            "-r",
+            str(USERS),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            host,
+            "--csv",
+            str(out),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(f"{out}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    return rows["Aggregated"]
+
+
+def solves_back_to_back(base: str, key: str, stop: threading.Event, done: list[str]) -> None:
+    while not stop.is_set():
+        job = request(f"{base}/solves", key, {"week": WEEK})
+        while not stop.is_set():
+            status = request(f"{base}/solves/{job['id']}", key)["status"]
+            if status not in ("queued", "running"):
+                done.append(status)
+                break
+            time.sleep(0.5)
+
+
+def bench(backend: str, run_dir: Path, seconds: int, rate: float, tmp: Path) -> list[str]:
+    url, name = database(backend, tmp)
+    server = None
+    try:
+        engine = open_database(url)
+        publish(engine, import_run_dir(engine, run_dir), actor="bench")
+        viewer = create_key(engine, "bench viewer", "viewer")
+        planner = create_key(engine, "bench planner", "planner")
+        engine.dispose()
+        with open(run_dir / "roster.csv", newline="", encoding="utf-8") as handle:
+            doctors = sorted({row["doctor_id"] for row in csv.DictReader(handle)})
+        port = free_port()
+        env = {
+            **os.environ,
+            "ROSTER_DATABASE_URL": url,
+            "ROSTER_RUNS_DIR": str(tmp / f"jobs-{backend}"),
+            "ROSTER_JOB_POOL_SIZE": "1",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for doctor in doctors[:5]:  # warm up: reference data, connections
+            request(f"{base}/doctors/{doctor}/assignments?week={WEEK}", viewer)
+        rows = []
+        idle = locust(base, viewer, doctors, seconds, rate, tmp / f"{backend}-idle")
+        rows.append(_row(backend, "idle", idle, seconds))
+        stop, finished = threading.Event(), []
+        solver = threading.Thread(target=solves_back_to_back, args=(base, planner, stop, finished))
+        solver.start()
+        busy = locust(base, viewer, doctors, seconds, rate, tmp / f"{backend}-busy")
+        stop.set()
+        solver.join()
+        rows.append(_row(backend, f"solving ({len(finished)} solves done)", busy, seconds))
+        return rows
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop(name)
+
+
+def _row(backend: str, phase: str, stats: dict, seconds: int) -> str:  # type: ignore[type-arg]
+    requests_, failures = int(stats["Request Count"]), int(stats["Failure Count"])
+    return (
+        f"| {backend} | {phase} | {requests_} | {requests_ / seconds:.1f} "
+        f"| {stats['50%']} | {stats['99%']} | {stats['Max Response Time'].split('.')[0]} "
+        f"| {failures} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--rate", type=float, default=200.0, help="requests/s, all users")
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        run_dir = tmp / "run"
+        solve_week(ROOT / "data", WEEK, run_dir)
+        print(
+            f"{os.cpu_count()} cores; {options.rate:g} req/s target, {USERS} users, "
+            f"{options.seconds} s per phase\n"
+        )
+        print("| backend | phase | requests | req/s | p50 ms | p99 ms | max ms | failures |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        for backend in options.backends:
+            for row in bench(backend, run_dir, options.seconds, options.rate, tmp):
+                print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
