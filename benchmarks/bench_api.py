@@ -40,6 +40,7 @@ from scheduler.store.runs import import_run_dir, publish  # noqa: E402
 
 WEEK = "2026-W49"
 USERS = 20
+SERVE_FLAGS: list[str] = []
 POSTGRES_ADMIN = os.environ.get(
     "ROSTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -154,7 +155,7 @@ def bench(backend: str, run_dir: Path, seconds: int, rate: float, tmp: Path) -> 
             "ROSTER_JOB_POOL_SIZE": "1",
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), *SERVE_FLAGS],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -201,7 +202,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s, all users")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--no-access-log", action="store_true", help="serve without access log")
     options = parser.parse_args()
+    if options.no_access_log:
+        SERVE_FLAGS.append("--no-access-log")
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         run_dir = tmp / "run"

@@ -292,13 +292,14 @@ def keys_revoke(key_id: str, database: DatabaseOpt = None) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Serve the HTTP API (settings from ROSTER_* environment variables)."""
     import uvicorn
 
     from api.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
 
 
 if __name__ == "__main__":  # pragma: no cover
