@@ -6,7 +6,7 @@ VENV ?= .venv
 WEEK ?= 2026-W49
 BIN := $(VENV)/bin
 
-.PHONY: roster test lint bench clean
+.PHONY: roster test lint bench bench-api clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_solve.py
+
+bench-api: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python benchmarks/bench_api.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
