@@ -1,8 +1,8 @@
 """Schemathesis against the app's own OpenAPI document.
 
-Every operation gets up to 50 generated requests, sent with a planner key (a
-planner may call every operation but the admin's key routes, which run with
-an admin key); the responses must never be a server error and must match the
+Every operation gets up to 50 generated requests, each sent with a viewer key
+and with a key allowed to call it (planner; admin for the key routes); the
+responses must never be a server error and must match the
 documented schema (status code, content type, headers, body); schema-valid
 requests must be accepted, and a wrong method must answer 405 with the right
 ``Allow``. The database holds the
@@ -53,9 +53,11 @@ def keys() -> Iterator[dict[str, str]]:
     derandomize=True,
 )
 def test_api_answers_as_documented(case, keys) -> None:  # type: ignore[no-untyped-def]
-    role = "admin" if case.path.startswith("/keys") else "planner"
-    # Every check but negative_data_rejection: like most HTTP APIs, this one
-    # ignores query parameters it does not know rather than refusing them.
-    case.call_and_validate(
-        headers={"X-API-Key": keys[role]}, excluded_checks=[negative_data_rejection]
-    )
+    # With a viewer key (writes answer the documented 403) and with a key that
+    # may call the operation. Every check but negative_data_rejection: like most
+    # HTTP APIs, this one ignores query parameters it does not know.
+    allowed = "admin" if case.path.startswith("/keys") else "planner"
+    for role in ("viewer", allowed):
+        case.call_and_validate(
+            headers={"X-API-Key": keys[role]}, excluded_checks=[negative_data_rejection]
+        )

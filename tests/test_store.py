@@ -77,6 +77,7 @@ def test_imported_run_keeps_levels_roster_and_unmet_reasons(
         run = session.get(SolveRun, run_id)
         assert run is not None and run.status == RunStatus.SUCCEEDED
         assert run.week == tiny_instance().week
+        assert run.data_fingerprint is not None and len(run.data_fingerprint) == 64
         levels = session.scalars(select(RunLevel).order_by(RunLevel.position)).all()
         assert [(lv.level, lv.value, lv.bound) for lv in levels] == [
             ("unmet", 2, 2),
@@ -174,4 +175,22 @@ def test_publisher_killed_mid_transaction_leaves_the_previous_version(
         assert copied == latest.sessions == 4  # no orphan rows of the killed publication
     # and the next publication goes through as version 2
     assert publish(engine, second, actor="k2").version == 2
+    engine.dispose()
+
+
+def test_concurrent_publications_of_a_week_get_distinct_versions(
+    database_url: str, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = open_database(database_url)
+    runs = [import_run_dir(engine, _run_dir(tmp_path, f"r{k}")) for k in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        versions = sorted(
+            v.version for v in pool.map(lambda r: publish(engine, r, actor="k"), runs)
+        )
+    assert versions == [1, 2, 3, 4]
+    with transaction(engine) as session:
+        copied = session.scalar(select(func.count()).select_from(PublishedAssignment))
+        assert copied == 4 * len(tiny_roster())
     engine.dispose()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import logging
 import uuid
@@ -166,6 +167,10 @@ def record_results(engine: Engine, run_id: str, record: RunRecord) -> None:
         run.kpis = record.kpis
         run.coverage = record.kpis.get("coverage", {}).get("overall", {}).get("percent")
         run.run_dir = record.run_dir
+        # The version of the reference data the run saw: its normalised instance.
+        instance_json = record.documents.get("instance.json")
+        if instance_json is not None:
+            run.data_fingerprint = hashlib.sha256(instance_json.encode("utf-8")).hexdigest()
         run.finished_at = now()
         run.error = None
 
