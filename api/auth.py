@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
+from cachetools import TTLCache
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,11 +31,30 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(db_session)]
 
 
+# Valid keys seen in the last few seconds: a key check is a database round trip,
+# and the hottest routes would pay it on every request. A revoked key therefore
+# keeps working for at most KEY_CACHE_SECONDS in each API process.
+KEY_CACHE_SECONDS = 5
+_known_keys: TTLCache[str, Caller] = TTLCache(maxsize=4096, ttl=KEY_CACHE_SECONDS)
+_known_keys_lock = threading.Lock()
+
+
+def _caller(session: Session, key: str) -> Caller | None:
+    with _known_keys_lock:
+        caller = _known_keys.get(key)
+    if caller is None:
+        caller = authenticate(session, key)
+        if caller is not None:
+            with _known_keys_lock:
+                _known_keys[key] = caller
+    return caller
+
+
 def require(role: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting callers of ``role`` or above: 401 without a valid key, 403 below."""
 
     async def dependency(session: DbSession, key: str | None = Security(api_key_header)) -> Caller:
-        caller = authenticate(session, key) if key else None
+        caller = _caller(session, key) if key else None
         if caller is None:
             raise HTTPException(401, "a valid API key is required (header X-API-Key)")
         if not allows(caller.role, role):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.process
+import os
 import threading
 import time
 from pathlib import Path
@@ -83,7 +84,8 @@ def run_job(database_url: str, run_id: str, settings_json: str) -> None:
         params = SolverParams(
             seed=int(parameters.get("seed", 0)),
             workers=settings.solve_workers,
-            processes=settings.solve_processes,
+            # Leave a core to the API: "0" (all cores) means all but one for jobs.
+            processes=settings.solve_processes or max(1, (os.cpu_count() or 2) - 1),
             time_limit_per_level=settings.solve_time_limit,
             deterministic_time_per_level=settings.solve_dtime,
         )

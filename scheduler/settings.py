@@ -22,5 +22,7 @@ class Settings(BaseSettings):
     solve_time_limit: float = Field(default=300.0, gt=0, description="Wall s per level, part.")
     solve_dtime: float = Field(default=60.0, gt=0, description="Deterministic time per level.")
     solve_workers: int = Field(default=1, ge=1, description="CP-SAT workers per part.")
-    solve_processes: int = Field(default=0, ge=0, description="Processes per solve (0 = cores).")
+    solve_processes: int = Field(
+        default=0, ge=0, description="Processes per solve job (0 = all cores but one, for the API)."
+    )
     job_pool_size: int = Field(default=2, ge=1, description="Solve jobs running at once.")

@@ -211,6 +211,7 @@ class PublishedAssignment(_AssignmentColumns, Base):
     __tablename__ = "published_assignments"
     __table_args__ = (
         Index("ix_published_assignments_pub_doctor", "publication_id", "doctor_id", "date"),
+        Index("ix_published_assignments_doctor", "doctor_id", "date"),
     )
 
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
