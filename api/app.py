@@ -225,7 +225,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install(app)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    # Request sessions read in autocommit: every read is one consistent statement
+    # (published versions never change), and PostgreSQL is spared the BEGIN and
+    # ROLLBACK round trips of a transaction per request. Writes use transaction().
+    app.state.sessions = sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
     app.state.reference = None
     app.state.jobs = jobs
 
@@ -573,7 +578,10 @@ def _reference(app: FastAPI) -> dict[str, list[dict[str, Any]]]:
 
 
 def _known_doctor(app: FastAPI, doctor_id: str) -> None:
-    doctors = {row["doctor_id"] for row in _reference(app)["doctors.csv"]}
+    doctors: set[str] | None = getattr(app.state, "doctor_ids", None)
+    if doctors is None:
+        doctors = {row["doctor_id"] for row in _reference(app)["doctors.csv"]}
+        app.state.doctor_ids = doctors
     if doctor_id not in doctors:
         raise StoreError(f"no doctor {doctor_id!r}", status=404)
 

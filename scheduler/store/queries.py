@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Assignment, Instance
@@ -108,6 +108,19 @@ def doctor_rows(
 ) -> list[WeekSessions]:
     """A doctor's published sessions (newest version of each week) between two dates,
     in one query."""
+    params: dict[str, Any] = {"doctor": doctor_id, "first": first, "last": last}
+    out: list[WeekSessions] = []
+    for row in session.execute(_doctor_query(first is not None, last is not None), params):
+        week, version, run_id, *values = row
+        if not out or out[-1].week != week:
+            out.append(WeekSessions(week, version, run_id, []))
+        out[-1].sessions.append(dict(zip(ASSIGNMENT_FIELDS, values, strict=True)))
+    return out
+
+
+@cache
+def _doctor_query(bounded_below: bool, bounded_above: bool) -> Select:  # type: ignore[type-arg]
+    """The statement of ``doctor_rows``, built once (parameters bound per call)."""
     newest = (
         select(Publication.week, func.max(Publication.version).label("version"))
         .group_by(Publication.week)
@@ -121,20 +134,13 @@ def doctor_rows(
             newest,
             (Publication.week == newest.c.week) & (Publication.version == newest.c.version),
         )
-        .where(PublishedAssignment.doctor_id == doctor_id)
+        .where(PublishedAssignment.doctor_id == bindparam("doctor"))
     )
-    if first is not None:
-        query = query.where(PublishedAssignment.date >= first)
-    if last is not None:
-        query = query.where(PublishedAssignment.date <= last)
-    query = query.order_by(Publication.week, PublishedAssignment.date, PublishedAssignment.half_day)
-    out: list[WeekSessions] = []
-    for row in session.execute(query):
-        week, version, run_id, *values = row
-        if not out or out[-1].week != week:
-            out.append(WeekSessions(week, version, run_id, []))
-        out[-1].sessions.append(dict(zip(ASSIGNMENT_FIELDS, values, strict=True)))
-    return out
+    if bounded_below:
+        query = query.where(PublishedAssignment.date >= bindparam("first"))
+    if bounded_above:
+        query = query.where(PublishedAssignment.date <= bindparam("last"))
+    return query.order_by(Publication.week, PublishedAssignment.date, PublishedAssignment.half_day)
 
 
 def run_instance(session: Session, run_id: str) -> Instance:
