@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 
+import gevent
 from locust import constant_throughput, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -21,6 +22,11 @@ RATE = float(os.environ.get("ROSTER_BENCH_RATE", "10"))
 
 class Viewer(FastHttpUser):
     wait_time = constant_throughput(RATE)
+
+    def on_start(self) -> None:
+        # Users start together; without a random phase they would fire in
+        # lock-step bursts of 20 requests instead of a steady stream.
+        gevent.sleep(random.random() / RATE)
 
     @task
     def doctor_week(self) -> None:
