@@ -85,6 +85,9 @@ def request(url: str, key: str, body: dict | None = None) -> dict:  # type: igno
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
+LOCUST_PREFIX: list[str] = []  # e.g. ["taskset", "-c", "1"]: the load generator on its own core
+
+
 def locust(host: str, key: str, doctors: list[str], seconds: int, rate: float, out: Path) -> dict:  # type: ignore[type-arg]
     env = {
         **os.environ,
@@ -203,9 +206,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s, all users")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--no-access-log", action="store_true", help="serve without access log")
+    parser.add_argument("--locust-cpu", type=int, help="pin locust to this core (taskset)")
     options = parser.parse_args()
     if options.no_access_log:
         SERVE_FLAGS.append("--no-access-log")
+    if options.locust_cpu is not None:
+        LOCUST_PREFIX.extend(["taskset", "-c", str(options.locust_cpu)])
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         run_dir = tmp / "run"
