@@ -27,6 +27,7 @@ from scheduler.jobs import JobRunner
 from scheduler.settings import Settings
 from scheduler.store.engine import open_database
 from scheduler.store.keys import (
+    Caller,
     calendar_token_valid,
     create_calendar_token,
     create_key,
@@ -428,10 +429,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def publish_run(caller: Planner, run_id: Id, body: PublishRequest | None = None) -> Published:
         """Publish a succeeded run as the next version of its week (one transaction)."""
-        published = publish(
-            app.state.engine, run_id, actor=caller.key_id, note=body.note if body else None
-        )
-        return Published(**published.__dict__)
+        return _publish(app, caller, run_id, body)
 
     @app.get(
         "/weeks/{week}/publication", tags=["rosters"], responses=responses(*AUTH_ERRORS, 404, 422)
@@ -441,14 +439,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Published:
         """The newest (or given) published version of a week."""
         _check_week(week)
-        p = published_version(session, week, version)
-        return Published(
-            week=p.week,
-            version=p.version,
-            run_id=p.run_id,
-            sessions=p.sessions,
-            published_at=p.published_at,
-            published_by=p.published_by,
+        return Published.model_validate(
+            published_version(session, week, version), from_attributes=True
         )
 
     @app.post(
@@ -480,10 +472,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def publish_solve(caller: Planner, run_id: Id, body: PublishRequest | None = None) -> Published:
         """Publish a finished solve job as the next version of its week."""
-        published = publish(
-            app.state.engine, run_id, actor=caller.key_id, note=body.note if body else None
-        )
-        return Published(**published.__dict__)
+        return _publish(app, caller, run_id, body)
 
     @app.post("/keys", tags=["keys"], status_code=201, responses=responses(400, *AUTH_ERRORS, 422))
     def new_key(caller: Admin, body: KeyRequest) -> KeyCreated:
@@ -508,6 +497,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=204)
 
     return app
+
+
+def _publish(app: FastAPI, caller: Caller, run_id: str, body: PublishRequest | None) -> Published:
+    published = publish(
+        app.state.engine, run_id, actor=caller.key_id, note=body.note if body else None
+    )
+    return Published.model_validate(published, from_attributes=True)
 
 
 def _job(app: FastAPI, run_id: str) -> SolveJob:

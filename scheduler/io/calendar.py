@@ -104,6 +104,22 @@ def _events(instance: Instance, doctor: Doctor, assignments: Iterable[Assignment
     return events
 
 
+def _calendar(name: str, first: dt.date | None, last: dt.date | None) -> Calendar:
+    """An empty calendar with our headers and, for a date span, its VTIMEZONE."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TZID)
+    if first is not None and last is not None:
+        timezone = _vtimezone(first, last)
+        if timezone is not None:
+            calendar.add_component(timezone)
+    return calendar
+
+
 def doctor_calendar(instance: Instance, doctor_id: str, assignments: Iterable[Assignment]) -> bytes:
     """The iCalendar bytes of one doctor's sessions this week.
 
@@ -113,17 +129,10 @@ def doctor_calendar(instance: Instance, doctor_id: str, assignments: Iterable[As
     """
     doctor = instance.doctors[doctor_id]
     own = [a for a in assignments if a.doctor_id == doctor_id]
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{doctor.name} · {SUMMARY_PREFIX} {instance.week}")
-    calendar.add("x-wr-timezone", TZID)
     monday = week_monday(instance.week)
-    timezone = _vtimezone(monday, monday + dt.timedelta(days=7))
-    if timezone is not None:
-        calendar.add_component(timezone)
+    calendar = _calendar(
+        f"{doctor.name} · {SUMMARY_PREFIX} {instance.week}", monday, monday + dt.timedelta(days=7)
+    )
     for event in _events(instance, doctor, own):
         calendar.add_component(event)
     data: bytes = calendar.to_ical()
@@ -160,20 +169,13 @@ def doctor_feed(
     week (the published roster). Weeks whose instance lacks the doctor are
     skipped; an empty feed is still a valid calendar.
     """
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{name} · {SUMMARY_PREFIX}")
-    calendar.add("x-wr-timezone", TZID)
     ordered = sorted(weeks, key=lambda pair: pair[0].week)
-    if ordered:
-        first = week_monday(ordered[0][0].week)
-        last = week_monday(ordered[-1][0].week) + dt.timedelta(days=7)
-        timezone = _vtimezone(first, last)
-        if timezone is not None:
-            calendar.add_component(timezone)
+    span = (
+        (week_monday(ordered[0][0].week), week_monday(ordered[-1][0].week) + dt.timedelta(days=7))
+        if ordered
+        else None
+    )
+    calendar = _calendar(f"{name} · {SUMMARY_PREFIX}", *(span or (None, None)))
     for instance, assignments in ordered:
         doctor = instance.doctors.get(doctor_id)
         if doctor is None:

@@ -191,7 +191,7 @@ def solve_part(
                 model.maximize(expr)
             else:
                 model.minimize(expr)
-            search = _LevelSearch(model, solver, params, v, level, expr, index, layout)
+            search = _LevelSearch(model, solver, params, level, expr, index, layout)
             value, bound, status, current = search.run(current, relaxation)
             solved_once = True
             variables_solved = len(model.proto.variables)
@@ -259,7 +259,6 @@ class _LevelSearch:
     model: cp_model.CpModel
     solver: cp_model.CpSolver
     params: SolverParams
-    v: AssignmentVars
     level: Level
     expr: cp_model.LinearExprT
     part_index: int

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import DemandItem, Doctor, HalfDay, Instance
+from scheduler.domain import DemandItem, Doctor, Instance
 from scheduler.model.rules import ALL_RULES, RULES
 
 Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
@@ -96,10 +96,6 @@ class AssignmentVars:
     def items(self) -> Iterator[tuple[Triple, cp_model.IntVar]]:
         """All (triple, literal) pairs in creation order."""
         return iter(self.x.items())
-
-    @property
-    def _half_days(self) -> dict[str, HalfDay]:
-        return {h.key: h for h in self.instance.half_days}
 
     def doctor_days(
         self,

@@ -75,24 +75,6 @@ def roster_page(
     return total, list(rows)
 
 
-def latest_publications(session: Session) -> list[Publication]:
-    """The newest version of every published week, oldest week first."""
-    newest = (
-        select(Publication.week, func.max(Publication.version).label("version"))
-        .group_by(Publication.week)
-        .subquery()
-    )
-    query = (
-        select(Publication)
-        .join(
-            newest,
-            (Publication.week == newest.c.week) & (Publication.version == newest.c.version),
-        )
-        .order_by(Publication.week)
-    )
-    return list(session.scalars(query))
-
-
 @dataclass(frozen=True)
 class WeekSessions:
     """A doctor's sessions in the newest published version of one week."""

@@ -35,6 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from scheduler.io.run_dir import ROSTER_COLUMNS
+
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """A time stamp stored in UTC and read back time-zone aware on every backend
@@ -133,20 +135,8 @@ class _AssignmentColumns:
     travel_minutes: Mapped[int]
 
 
-ASSIGNMENT_FIELDS = (
-    "doctor_id",
-    "doctor_name",
-    "hospital_id",
-    "date",
-    "half_day",
-    "site_id",
-    "site_name",
-    "consortium_id",
-    "item_id",
-    "kind",
-    "specialty_id",
-    "travel_minutes",
-)
+# A stored roster row: the columns of roster.csv, and the site's consortium.
+ASSIGNMENT_FIELDS = (*ROSTER_COLUMNS, "consortium_id")
 
 
 class RunAssignment(_AssignmentColumns, Base):
