@@ -162,7 +162,13 @@ class SolveJob(BaseModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
-    progress: dict[str, Any] | None
+    progress: dict[str, Any] | None = Field(
+        description=(
+            "While running: parts_done / parts_total; level, value and bound of the level "
+            "last reported (value and bound of that part); parts_done_levels: each level's "
+            "value and bound summed over the parts done so far"
+        )
+    )
     levels: list[dict[str, Any]]
     coverage: float | None
     error: str | None

@@ -1,14 +1,21 @@
 """Load benchmark of the API: GET a doctor's week, on SQLite and PostgreSQL.
 
     python benchmarks/bench_api.py [--seconds 60] [--rate 200] [--backends sqlite postgresql]
+                                   [--generator wrk|locust]
 
 For each backend: a fresh database with the default week solved, stored and
-published; `roster serve` on a loopback port (one uvicorn process); locust,
-headless, at ``--rate`` requests per second in total (20 users) for
-``--seconds``: first with the server idle, then while solve jobs run back to
-back. Prints a Markdown table: requests, throughput, p50 and p99 latency,
-failures. Traffic goes to 127.0.0.1 only. Not a test: the machine is shared
-and noisy; compare rows of one invocation.
+published; `roster serve` on a loopback port (one uvicorn process); a load
+generator at ``--rate`` requests per second in total (20 connections, random
+doctors, exponential gaps) for ``--seconds``: first with the server idle, then
+while solve jobs run back to back. Prints a Markdown table: requests,
+throughput, p50 and p99 latency, failures (connection errors, timeouts and
+non-2xx answers). Traffic goes to 127.0.0.1 only. Not a test: the machine is
+shared and noisy; compare rows of one invocation.
+
+The default generator is wrk (``apt-get install wrk``; C, a few per cent of a
+core at 200 req/s) with benchmarks/doctor_week.lua; ``--generator locust``
+uses benchmarks/locustfile.py instead, which costs most of a core of Python
+itself and so inflates the latency it measures on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +33,8 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -85,10 +95,45 @@ def request(url: str, key: str, body: dict | None = None) -> dict:  # type: igno
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
-LOCUST_PREFIX: list[str] = []  # e.g. ["taskset", "-c", "1"]: the load generator on its own core
+LOAD_PREFIX: list[str] = []  # e.g. ["taskset", "-c", "1"]: the load generator on its own core
 
 
-def locust(host: str, key: str, doctors: list[str], seconds: int, rate: float, out: Path) -> dict:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class Load:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    failures: int
+
+
+def wrk(host: str, key: str, doctors: list[str], seconds: int, rate: float, out: Path) -> Load:
+    env = {
+        **os.environ,
+        "ROSTER_BENCH_KEY": key,
+        "ROSTER_BENCH_DOCTORS": ",".join(doctors),
+        "ROSTER_BENCH_WEEK": WEEK,
+        "ROSTER_BENCH_RATE": str(rate / USERS),
+    }
+    command = ["wrk", "-t", "2", "-c", str(USERS), "-d", f"{seconds}s", "--timeout", "5s"]
+    script = ["-s", str(ROOT / "benchmarks" / "doctor_week.lua"), host]
+    done = subprocess.run(
+        [*LOAD_PREFIX, *command, *script], env=env, check=True, capture_output=True, text=True
+    )
+    out.with_suffix(".txt").write_text(done.stdout)
+    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    return Load(
+        requests=stats["requests"],
+        seconds=stats["duration_us"] / 1e6,
+        p50_ms=stats["p50_us"] / 1000,
+        p99_ms=stats["p99_us"] / 1000,
+        max_ms=stats["max_us"] / 1000,
+        failures=stats["errors"],
+    )
+
+
+def locust(host: str, key: str, doctors: list[str], seconds: int, rate: float, out: Path) -> Load:
     env = {
         **os.environ,
         "ROSTER_BENCH_KEY": key,
@@ -98,6 +143,7 @@ def locust(host: str, key: str, doctors: list[str], seconds: int, rate: float, o
     }
     subprocess.run(
         [
+            *LOAD_PREFIX,
             sys.executable,
             "-m",
             "locust",
@@ -124,8 +170,18 @@ def locust(host: str, key: str, doctors: list[str], seconds: int, rate: float, o
         stderr=subprocess.DEVNULL,
     )
     with open(f"{out}_stats.csv", newline="") as handle:
-        rows = {row["Name"]: row for row in csv.DictReader(handle)}
-    return rows["Aggregated"]
+        stats = {row["Name"]: row for row in csv.DictReader(handle)}["Aggregated"]
+    return Load(
+        requests=int(stats["Request Count"]),
+        seconds=seconds,
+        p50_ms=float(stats["50%"]),
+        p99_ms=float(stats["99%"]),
+        max_ms=float(stats["Max Response Time"]),
+        failures=int(stats["Failure Count"]),
+    )
+
+
+GENERATOR: list[Callable[[str, str, list[str], int, float, Path], Load]] = []
 
 
 def solves_back_to_back(base: str, key: str, stop: threading.Event, done: list[str]) -> None:
@@ -174,15 +230,15 @@ def bench(backend: str, run_dir: Path, seconds: int, rate: float, tmp: Path) -> 
         for doctor in doctors[:5]:  # warm up: reference data, connections
             request(f"{base}/doctors/{doctor}/assignments?week={WEEK}", viewer)
         rows = []
-        idle = locust(base, viewer, doctors, seconds, rate, tmp / f"{backend}-idle")
-        rows.append(_row(backend, "idle", idle, seconds))
+        idle = GENERATOR[0](base, viewer, doctors, seconds, rate, tmp / f"{backend}-idle")
+        rows.append(_row(backend, "idle", idle))
         stop, finished = threading.Event(), []
         solver = threading.Thread(target=solves_back_to_back, args=(base, planner, stop, finished))
         solver.start()
-        busy = locust(base, viewer, doctors, seconds, rate, tmp / f"{backend}-busy")
+        busy = GENERATOR[0](base, viewer, doctors, seconds, rate, tmp / f"{backend}-busy")
         stop.set()
         solver.join()
-        rows.append(_row(backend, f"solving ({len(finished)} solves done)", busy, seconds))
+        rows.append(_row(backend, f"solving ({len(finished)} solves done)", busy))
         return rows
     finally:
         if server is not None:
@@ -191,12 +247,10 @@ def bench(backend: str, run_dir: Path, seconds: int, rate: float, tmp: Path) -> 
         drop(name)
 
 
-def _row(backend: str, phase: str, stats: dict, seconds: int) -> str:  # type: ignore[type-arg]
-    requests_, failures = int(stats["Request Count"]), int(stats["Failure Count"])
+def _row(backend: str, phase: str, load: Load) -> str:
     return (
-        f"| {backend} | {phase} | {requests_} | {requests_ / seconds:.1f} "
-        f"| {stats['50%']} | {stats['99%']} | {stats['Max Response Time'].split('.')[0]} "
-        f"| {failures} |"
+        f"| {backend} | {phase} | {load.requests} | {load.requests / load.seconds:.1f} "
+        f"| {load.p50_ms:.1f} | {load.p99_ms:.1f} | {load.max_ms:.0f} | {load.failures} |"
     )
 
 
@@ -206,18 +260,23 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s, all users")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--no-access-log", action="store_true", help="serve without access log")
-    parser.add_argument("--locust-cpu", type=int, help="pin locust to this core (taskset)")
+    parser.add_argument("--generator", choices=["wrk", "locust"], default="wrk")
+    parser.add_argument("--load-cpu", type=int, help="pin the load generator to a core (taskset)")
     options = parser.parse_args()
     if options.no_access_log:
         SERVE_FLAGS.append("--no-access-log")
-    if options.locust_cpu is not None:
-        LOCUST_PREFIX.extend(["taskset", "-c", str(options.locust_cpu)])
+    if options.load_cpu is not None:
+        LOAD_PREFIX.extend(["taskset", "-c", str(options.load_cpu)])
+    if options.generator == "wrk" and shutil.which("wrk") is None:
+        parser.error("wrk is not installed: apt-get install wrk (or use --generator locust)")
+    GENERATOR.append(wrk if options.generator == "wrk" else locust)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         run_dir = tmp / "run"
         solve_week(ROOT / "data", WEEK, run_dir)
         print(
-            f"{os.cpu_count()} cores; {options.rate:g} req/s target, {USERS} users, "
+            f"{os.cpu_count()} cores; {options.generator}; {options.rate:g} req/s target, "
+            f"{USERS} connections, "
             f"{options.seconds} s per phase\n"
         )
         print("| backend | phase | requests | req/s | p50 ms | p99 ms | max ms | failures |")

@@ -13,6 +13,7 @@ marked the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import multiprocessing.process
@@ -60,11 +61,18 @@ def run_job(database_url: str, run_id: str, settings_json: str) -> None:
         run.started_at = now()
         run.worker_pid = multiprocessing.current_process().pid
     last = 0.0
+    previous: list[Progress] = []
 
     def progress(p: Progress) -> None:
         nonlocal last
         if time.monotonic() - last < 0.5 and p.level is not None:
             return  # keep the database writes few
+        if p.level is None and previous:  # a part finished: keep its last level in view
+            p = dataclasses.replace(
+                p, level=previous[0].level, value=previous[0].value, bound=previous[0].bound
+            )
+        elif p.level is not None:
+            previous[:] = [p]
         last = time.monotonic()
         _mark(
             engine,
@@ -76,6 +84,10 @@ def run_job(database_url: str, run_id: str, settings_json: str) -> None:
                 "level": p.level.value if p.level else None,
                 "value": p.value,
                 "bound": p.bound,
+                "parts_done_levels": {
+                    level: {"value": value, "bound": bound}
+                    for level, (value, bound) in p.so_far.items()
+                },
             },
         )
 

@@ -63,6 +63,13 @@ def test_solve_poll_publish_and_read_over_http(database_url: str, tmp_path: Path
         assert job["status"] == "succeeded", job
         assert [lv["status"] for lv in job["levels"]] == ["optimal"] * 5
         assert job["coverage"] and 88 <= job["coverage"] <= 97
+        # Progress: every part done, each level's value and bound summed so far.
+        progress = job["progress"]
+        assert progress["parts_done"] == progress["parts_total"] > 1
+        assert progress["level"] in {lv["level"] for lv in job["levels"]}
+        assert progress["parts_done_levels"] == {
+            lv["level"]: {"value": lv["value"], "bound": lv["bound"]} for lv in job["levels"]
+        }
 
         published = client.post(f"/solves/{job_id}/publish", headers=as_planner)
         assert published.status_code == 201 and published.json()["version"] == 1

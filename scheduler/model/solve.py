@@ -116,6 +116,8 @@ class Progress:
     value: int | None = None
     bound: int | None = None
     notes: dict[str, object] = field(default_factory=dict)
+    # Per level (in policy order): value and bound summed over the parts done so far.
+    so_far: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 ProgressFn = Callable[[Progress], None]
@@ -435,7 +437,11 @@ def solve_instance(
 
             outcomes.append(solve_part(instance, part, index, params, report))
             if progress:
-                progress(Progress(len(outcomes), total, index))
+                progress(
+                    Progress(
+                        len(outcomes), total, index, so_far=_so_far(instance, outcomes, orphans)
+                    )
+                )
     else:
         # Largest parts first so the pool stays busy; results re-ordered by index.
         order = sorted(range(total), key=lambda k: -len(parts[k].triples))
@@ -458,7 +464,14 @@ def solve_instance(
                     for future in sorted(done, key=lambda f: f.result().index):
                         outcomes.append(future.result())
                         if progress:
-                            progress(Progress(len(outcomes), total, outcomes[-1].index))
+                            progress(
+                                Progress(
+                                    len(outcomes),
+                                    total,
+                                    outcomes[-1].index,
+                                    so_far=_so_far(instance, outcomes, orphans),
+                                )
+                            )
         outcomes.sort(key=lambda o: o.index)
 
     levels = _sum_levels(instance, outcomes, orphans)
@@ -484,6 +497,12 @@ def solve_instance(
             "orphan_items": len(orphans),
         },
     )
+
+
+def _so_far(
+    instance: Instance, outcomes: list[PartOutcome], orphans: list[str]
+) -> dict[str, tuple[int, int]]:
+    return {lv.level.value: (lv.value, lv.bound) for lv in _sum_levels(instance, outcomes, orphans)}
 
 
 def _sum_levels(
