@@ -6,6 +6,9 @@ from __future__ import annotations
 class InputError(Exception):
     """Bad input: names the file, row and column (or field) and the problem.
 
+    ``field`` is a path into a structured file or request body, such as
+    ``variants[0].changes[1].factor``.
+
     ``row`` counts the header as row 1, as a spreadsheet does.
     """
 
@@ -16,10 +19,12 @@ class InputError(Exception):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        field: str | None = None,
     ) -> None:
         self.file = file
         self.row = row
         self.column = column
+        self.field = field
         self.message = message
         super().__init__(str(self))
 
@@ -31,6 +36,8 @@ class InputError(Exception):
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column}")
+        if self.field:
+            where.append(f"field {self.field}")
         if not where:
             return self.message
         head = where[0] if len(where) == 1 else f"{where[0]} " + ", ".join(where[1:])

@@ -11,6 +11,7 @@ pickle, so each worker builds its own model from the instance).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -31,6 +32,7 @@ from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part, decompose
 from scheduler.model.objectives import level_expression
 from scheduler.model.relaxation import LinearRelaxation, LpSolution
+from scheduler.model.reuse import PartCache, part_fingerprint
 from scheduler.model.rules import ALL_RULES, RULES
 from scheduler.model.variables import AssignmentVars, Triple, candidate_triples
 from scheduler.result import LevelResult, Result, SolveStatus
@@ -406,12 +408,18 @@ def _solve_in_worker(part: Part, index: int, params: SolverParams) -> PartOutcom
 
 
 def solve_instance(
-    instance: Instance, params: SolverParams | None = None, progress: ProgressFn | None = None
+    instance: Instance,
+    params: SolverParams | None = None,
+    progress: ProgressFn | None = None,
+    *,
+    reuse: PartCache | None = None,
 ) -> Result:
     """Solve every part through every level; assemble the week's result.
 
     The roster depends only on the instance and ``params`` (same seed, same
-    roster), never on how many processes ran the parts.
+    roster), never on how many processes ran the parts. With ``reuse`` (a
+    mapping of part fingerprints to outcomes, see ``scheduler.model.reuse``),
+    parts found there are not solved again, and parts solved are added to it.
     """
     from scheduler.reasons import explain_unmet  # plain Python, no solver
 
@@ -420,12 +428,24 @@ def solve_instance(
     triples = candidate_triples(instance, params.rules)
     parts, orphans = decompose(instance, triples)
     log.info("%d candidate assignments in %d parts", len(triples), len(parts))
-    processes = params.processes or (os.cpu_count() or 1)
-    processes = max(1, min(processes, len(parts)))
     outcomes: list[PartOutcome] = []
     total = len(parts)
+    todo = list(range(total))
+    fingerprints: list[str] = []
+    if reuse is not None:
+        fingerprints = [part_fingerprint(instance, part, params) for part in parts]
+        outcomes = [
+            dataclasses.replace(reuse[fp], index=k)
+            for k, fp in enumerate(fingerprints)
+            if fp in reuse
+        ]
+        todo = [k for k, fp in enumerate(fingerprints) if fp not in reuse]
+    reused = len(outcomes)
+    processes = params.processes or (os.cpu_count() or 1)
+    processes = max(1, min(processes, len(todo)))
     if processes == 1:
-        for index, part in enumerate(parts):
+        for index in todo:
+            part = parts[index]
 
             def report(outcome: LevelOutcome, index: int = index) -> None:
                 if progress:
@@ -444,7 +464,7 @@ def solve_instance(
                 )
     else:
         # Largest parts first so the pool stays busy; results re-ordered by index.
-        order = sorted(range(total), key=lambda k: -len(parts[k].triples))
+        order = sorted(todo, key=lambda k: -len(parts[k].triples))
         with multiprocessing.Manager() as manager:
             events = manager.Queue() if progress else None
             with ProcessPoolExecutor(
@@ -472,7 +492,10 @@ def solve_instance(
                                     so_far=_so_far(instance, outcomes, orphans),
                                 )
                             )
-        outcomes.sort(key=lambda o: o.index)
+    outcomes.sort(key=lambda o: o.index)
+    if reuse is not None:
+        for outcome in outcomes:
+            reuse.setdefault(fingerprints[outcome.index], outcome)
 
     levels = _sum_levels(instance, outcomes, orphans)
     assignments = tuple(
@@ -495,6 +518,7 @@ def solve_instance(
             **params.as_dict(),
             "variables": len(triples),
             "orphan_items": len(orphans),
+            "parts_reused": reused,
         },
     )
 

@@ -1,0 +1,452 @@
+"""Solve a scenario's baseline and variants and compare them.
+
+The baseline is solved first (or read from a solved run directory); every
+variant is then solved with the baseline's parts at hand, so a part that a
+change did not touch is not solved again (``scheduler.model.reuse``): a
+change to one specialty re-solves one part of 27. Variants run in local
+worker processes, one variant each, when there are at least as many
+variants as processes; otherwise one after another, each spreading its own
+parts over the processes.
+
+:func:`compare` turns the solved variants into the report's JSON: a KPI
+table side by side, coverage by consortium / specialty / hospital / kind,
+unmet sessions by reason, and the unmet diff item by item.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+from scheduler.demand import DemandRow
+from scheduler.domain import Instance
+from scheduler.errors import InputError
+from scheduler.io.instance_json import read_instance
+from scheduler.io.load import DataSet, load_dataset
+from scheduler.io.run_dir import read_roster
+from scheduler.kpis import compute_kpis
+from scheduler.model.reuse import PartCache
+from scheduler.model.solve import PartOutcome, SolverParams, solve_instance
+from scheduler.pipeline import previous_pairs
+from scheduler.reasons import explain_unmet
+from scheduler.result import UnmetItem
+from scheduler.scenarios.changes import build_variant
+from scheduler.scenarios.spec import Change, Scenario
+
+log = logging.getLogger(__name__)
+
+BASELINE = "baseline"
+
+
+@dataclass
+class Solved:
+    """One solved variant (or the baseline)."""
+
+    name: str
+    description: str
+    notes: list[str]
+    instance: Instance
+    demand_rows: list[DemandRow]
+    levels: list[dict[str, Any]]
+    status: str
+    assignments: list[tuple[str, str, str]]  # (doctor, half-day, item)
+    unmet: list[UnmetItem]
+    kpis: dict[str, Any]
+    solve_seconds: float
+    parts: int
+    parts_reused: int
+
+
+@dataclass
+class ScenarioRun:
+    """A scenario with its baseline and variants solved."""
+
+    scenario: Scenario
+    file: str | None
+    data_dir: Path
+    solved: list[Solved] = field(default_factory=list)  # baseline first
+
+    @property
+    def baseline(self) -> Solved:
+        return self.solved[0]
+
+
+def resolve_base(
+    scenario: Scenario, base_dir: Path, default_data: Path
+) -> tuple[Path, Path | None]:
+    """(data directory, baseline run directory or None), paths relative to the file."""
+    run_dir = (base_dir / scenario.base.run) if scenario.base.run else None
+    if scenario.base.data:
+        data_dir = base_dir / scenario.base.data
+    elif run_dir is not None:
+        report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+        data_dir = Path(report.get("data_dir") or default_data)
+    else:
+        data_dir = default_data
+    return data_dir, run_dir
+
+
+def _solved(
+    name: str,
+    description: str,
+    notes: list[str],
+    instance: Instance,
+    rows: list[DemandRow],
+    params: SolverParams,
+    cache: PartCache,
+) -> Solved:
+    started = time.perf_counter()
+    result = solve_instance(instance, params, reuse=cache)
+    return Solved(
+        name=name,
+        description=description,
+        notes=notes,
+        instance=instance,
+        demand_rows=rows,
+        levels=[
+            {
+                "level": lv.level.value,
+                "label": lv.level.label,
+                "value": lv.value,
+                "bound": lv.bound,
+                "status": lv.status.value,
+            }
+            for lv in result.levels
+        ],
+        status=result.status.value,
+        assignments=[(a.doctor_id, a.half_day_key, a.item_id) for a in result.assignments],
+        unmet=list(result.unmet),
+        kpis=compute_kpis(instance, result.assignments),
+        solve_seconds=round(time.perf_counter() - started, 3),
+        parts=result.components,
+        parts_reused=int(result.parameters.get("parts_reused", 0)),  # type: ignore[call-overload]
+    )
+
+
+def _baseline_from_run(run_dir: Path, rows: list[DemandRow]) -> Solved:
+    if not (run_dir / "instance.json").is_file():
+        raise InputError("not a run directory (no instance.json)", file=str(run_dir))
+    instance = read_instance(run_dir / "instance.json")
+    roster = read_roster(run_dir / "roster.csv")
+    report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    return Solved(
+        name=BASELINE,
+        description=f"solved run {run_dir.name}",
+        notes=[f"taken from the run directory {run_dir.name}"],
+        instance=instance,
+        demand_rows=rows,
+        levels=[
+            {k: lv.get(k) for k in ("level", "label", "value", "bound", "status")}
+            for lv in report.get("levels", [])
+        ],
+        status=str(report.get("status", "")),
+        assignments=[(a.doctor_id, a.half_day_key, a.item_id) for a in roster],
+        unmet=explain_unmet(instance, roster),
+        kpis=compute_kpis(instance, roster),
+        solve_seconds=0.0,
+        parts=int(report.get("components", 0)),
+        parts_reused=0,
+    )
+
+
+# Worker-process state for variants solved in parallel (set by _init_worker).
+_DATA: DataSet | None = None
+_CACHE: dict[str, PartOutcome] = {}
+
+
+def _init_worker(data: DataSet, cache: dict[str, PartOutcome]) -> None:
+    global _DATA, _CACHE
+    _DATA, _CACHE = data, dict(cache)
+
+
+def _solve_variant(
+    week: str,
+    name: str,
+    description: str,
+    changes: Sequence[Change],
+    where: str,
+    file: str | None,
+    previous: frozenset[tuple[str, str]],
+    params: SolverParams,
+) -> Solved:
+    assert _DATA is not None
+    variant = build_variant(_DATA, week, changes, previous=previous, where=where, file=file)
+    return _solved(
+        name, description, variant.notes, variant.instance, variant.demand_rows, params, _CACHE
+    )
+
+
+@dataclass(frozen=True)
+class VariantTask:
+    """A variant to solve: its name, description, changes and where they are written."""
+
+    name: str
+    description: str
+    changes: tuple[Change, ...]
+    where: str
+    file: str | None = None
+
+
+def solve_variants(
+    data: DataSet,
+    week: str,
+    tasks: Sequence[VariantTask],
+    *,
+    previous: frozenset[tuple[str, str]],
+    params: SolverParams,
+    cache: dict[str, PartOutcome],
+    processes: int,
+    on_done: Callable[[Solved], None] | None = None,
+) -> list[Solved]:
+    """Solve ``tasks`` with the baseline's parts in ``cache``; results in task order.
+
+    Every change is validated (``build_variant``) before any solve starts, so a
+    bad variant fails the scenario at once, with its field path.
+    """
+    for task in tasks:
+        build_variant(data, week, task.changes, previous=previous, where=task.where, file=task.file)
+    if processes > 1 and len(tasks) >= processes:
+        one = replace(params, processes=1)
+        with ProcessPoolExecutor(
+            max_workers=processes, initializer=_init_worker, initargs=(data, cache)
+        ) as pool:
+            futures = [
+                pool.submit(
+                    _solve_variant,
+                    week,
+                    t.name,
+                    t.description,
+                    t.changes,
+                    t.where,
+                    t.file,
+                    previous,
+                    one,
+                )
+                for t in tasks
+            ]
+            out = []
+            for future in futures:
+                out.append(future.result())
+                if on_done:
+                    on_done(out[-1])
+            return out
+    _init_worker(data, cache)
+    out = []
+    for t in tasks:
+        out.append(
+            _solve_variant(
+                week,
+                t.name,
+                t.description,
+                t.changes,
+                t.where,
+                t.file,
+                previous,
+                replace(params, processes=processes),
+            )
+        )
+        if on_done:
+            on_done(out[-1])
+    return out
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    base_dir: Path,
+    default_data: Path,
+    file: str | None = None,
+    params: SolverParams | None = None,
+    processes: int = 0,
+    on_done: Callable[[Solved], None] | None = None,
+) -> ScenarioRun:
+    """Solve (or read) the baseline, then every variant; nothing is written."""
+    params = params or SolverParams()
+    params = replace(params, seed=scenario.base.seed)
+    processes = processes or (os.cpu_count() or 1)
+    data_dir, run_dir = resolve_base(scenario, Path(base_dir), Path(default_data))
+    data = load_dataset(data_dir)
+    week = scenario.base.week
+    previous: frozenset[tuple[str, str]] = frozenset()
+    if scenario.base.previous_run:
+        previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run))
+    run = ScenarioRun(scenario, file, data_dir)
+    base = build_variant(data, week, [], previous=previous)
+    cache: dict[str, PartOutcome] = {}
+    if run_dir is not None:
+        baseline = _baseline_from_run(run_dir, base.demand_rows)
+        if baseline.instance.week != week:
+            raise InputError(
+                f"the run is of {baseline.instance.week}, the scenario of {week}",
+                file=file,
+                field="base.run",
+            )
+    else:
+        baseline = _solved(
+            BASELINE,
+            "the week as the data stands",
+            [],
+            base.instance,
+            base.demand_rows,
+            replace(params, processes=processes),
+            cache,
+        )
+    run.solved.append(baseline)
+    if on_done:
+        on_done(baseline)
+    tasks = [
+        VariantTask(v.name, v.description, tuple(v.changes), f"variants[{k}].changes", file)
+        for k, v in enumerate(scenario.variants)
+    ]
+    run.solved.extend(
+        solve_variants(
+            data,
+            week,
+            tasks,
+            previous=previous,
+            params=params,
+            cache=cache,
+            processes=processes,
+            on_done=on_done,
+        )
+    )
+    return run
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _unmet_sessions(solved: Solved) -> int:
+    return sum(u.missing for u in solved.unmet)
+
+
+def kpi_row(solved: Solved) -> dict[str, Any]:
+    """The headline KPIs of one solved variant, flat."""
+    k = solved.kpis
+    by_reason: Counter[str] = Counter()
+    for u in solved.unmet:
+        by_reason[u.reason_code] += u.missing
+    return {
+        "variant": solved.name,
+        "status": solved.status,
+        "required_sessions": k["coverage"]["overall"]["required"],
+        "covered_sessions": k["coverage"]["overall"]["covered"],
+        "unmet_sessions": k["coverage"]["overall"]["unmet"],
+        "coverage_percent": k["coverage"]["overall"]["percent"],
+        "weighted_unmet": next(lv["value"] for lv in solved.levels if lv["level"] == "unmet"),
+        "doctors": k["load"]["doctors"],
+        "load_p50": k["load"]["distribution"]["p50"],
+        "load_p90": k["load"]["distribution"]["p90"],
+        "load_max": k["load"]["distribution"]["max"],
+        "utilisation_percent": k["load"]["utilisation_percent"],
+        "travel_hours": k["travel"]["total_hours"],
+        "continuity_sessions": k["continuity"]["sessions"],
+        "unmet_by_reason": dict(sorted(by_reason.items())),
+        "solve_seconds": solved.solve_seconds,
+        "parts": solved.parts,
+        "parts_reused": solved.parts_reused,
+    }
+
+
+def _by_group(run: ScenarioRun, group: str) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for solved in run.solved:
+        for row in solved.kpis["coverage"][group]:
+            entry = rows.setdefault(row["id"], {"id": row["id"], "name": row["name"]})
+            entry[solved.name] = {
+                "required": row["required"],
+                "covered": row["covered"],
+                "unmet": row["unmet"],
+                "percent": row["percent"],
+            }
+    return [rows[k] for k in sorted(rows)]
+
+
+def _unmet_diff(run: ScenarioRun, solved: Solved) -> list[dict[str, Any]]:
+    base = {u.item_id: u for u in run.baseline.unmet}
+    mine = {u.item_id: u for u in solved.unmet}
+    out = []
+    for item_id in sorted(set(base) | set(mine)):
+        before = base[item_id].missing if item_id in base else 0
+        after = mine[item_id].missing if item_id in mine else 0
+        if before == after and (
+            item_id not in base
+            or item_id not in mine
+            or base[item_id].reason_code == mine[item_id].reason_code
+        ):
+            continue
+        instance = solved.instance if item_id in solved.instance.demand else run.baseline.instance
+        item = instance.demand[item_id]
+        site = instance.sites[item.site_id]
+        reason = mine[item_id] if item_id in mine else base[item_id]
+        out.append(
+            {
+                "item_id": item_id,
+                "name": item.name,
+                "site_name": site.name,
+                "consortium_id": site.consortium_id,
+                "specialty_id": item.specialty_id,
+                "baseline_missing": before,
+                "variant_missing": after,
+                "change": after - before,
+                "reason_code": reason.reason_code,
+                "reason": reason.reason,
+            }
+        )
+    out.sort(key=lambda r: (-abs(cast(int, r["change"])), cast(str, r["item_id"])))
+    return out
+
+
+def _heatmap(solved: Solved) -> dict[str, dict[str, int]]:
+    """Unmet sessions by specialty × consortium."""
+    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for u in solved.unmet:
+        item = solved.instance.demand[u.item_id]
+        grid[item.specialty_id][solved.instance.sites[item.site_id].consortium_id] += u.missing
+    return {s: dict(sorted(c.items())) for s, c in sorted(grid.items())}
+
+
+def compare(run: ScenarioRun) -> dict[str, Any]:
+    """The scenario report as JSON-ready data (see docs/scenarios.md, "Report")."""
+    scenario = run.scenario
+    return {
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.description,
+            "file": run.file,
+            "week": scenario.base.week,
+            "data_dir": str(run.data_dir),
+            "seed": scenario.base.seed,
+        },
+        "variants": [
+            {
+                "name": s.name,
+                "description": s.description,
+                "notes": s.notes,
+                "status": s.status,
+                "levels": s.levels,
+                "kpis": kpi_row(s),
+                "load_histogram": s.kpis["load"]["histogram"],
+                "unmet_heatmap": _heatmap(s),
+            }
+            for s in run.solved
+        ],
+        "coverage": {
+            group.removeprefix("by_"): _by_group(run, group)
+            for group in ("by_consortium", "by_specialty", "by_hospital", "by_kind", "by_side")
+        },
+        "unmet_diff": {s.name: _unmet_diff(run, s) for s in run.solved[1:]},
+        "names": {
+            "specialties": {k: v.name for k, v in run.baseline.instance.specialties.items()},
+            "consortia": {k: v.name for k, v in run.baseline.instance.consortia.items()},
+            "hospitals": {k: v.name for k, v in run.baseline.instance.hospitals.items()},
+        },
+    }
