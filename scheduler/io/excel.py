@@ -126,7 +126,7 @@ def _display_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _table(
+def write_table(
     ws: Worksheet,
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -319,7 +319,7 @@ def _coverage_rows(kpis: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-class _FixedTimeZipFile(zipfile.ZipFile):
+class FixedTimeZipFile(zipfile.ZipFile):
     """A zip file whose entries all carry one fixed timestamp (for identical bytes)."""
 
     def __init__(self, path: Path, stamp: dt.datetime) -> None:
@@ -367,19 +367,19 @@ def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> 
     _summary_sheet(summary, instance, result, kpis)
 
     for date, rows in _day_rows(instance, result.assignments).items():
-        _table(wb.create_sheet(day_sheet_name(date)), DAY_COLUMNS, rows)
+        write_table(wb.create_sheet(day_sheet_name(date)), DAY_COLUMNS, rows)
 
     half_day_columns = [half_day_header(h) for h in instance.half_days]
-    _table(
+    write_table(
         wb.create_sheet(DOCTOR_SHEET),
         (*DOCTOR_COLUMNS, *half_day_columns),
         _doctor_rows(instance, result.assignments),
         freeze=f"{get_column_letter(len(DOCTOR_COLUMNS) + 1)}2",
     )
-    _table(wb.create_sheet(UNMET_SHEET), UNMET_COLUMNS, _unmet_rows(instance, result))
+    write_table(wb.create_sheet(UNMET_SHEET), UNMET_COLUMNS, _unmet_rows(instance, result))
 
     coverage = wb.create_sheet(COVERAGE_SHEET)
-    _table(coverage, COVERAGE_COLUMNS, _coverage_rows(kpis))
+    write_table(coverage, COVERAGE_COLUMNS, _coverage_rows(kpis))
     coverage["E1"].comment = Comment(
         "医院维度：本院医生完成的次数；其余维度：所有医生完成的次数。", "roster"
     )
@@ -397,6 +397,6 @@ def write_workbook(path: Path, instance: Instance, result: Result, kpis: dict[st
     wb = build_workbook(instance, result, kpis)
     # openpyxl's save() stamps "modified" with the clock and the zip entries with
     # the current time; writing through ExcelWriter into a fixed-time zip avoids both.
-    with _FixedTimeZipFile(Path(path), fixed_timestamp(instance.week)) as archive:
+    with FixedTimeZipFile(Path(path), fixed_timestamp(instance.week)) as archive:
         ExcelWriter(wb, archive).save()
     log.info("wrote workbook %s (%d sheets)", path, len(wb.sheetnames))

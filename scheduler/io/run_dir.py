@@ -25,7 +25,8 @@ import multiprocessing.process
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -223,65 +224,19 @@ def solve_report_md(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_run(
-    out_dir: Path,
-    instance: Instance,
-    demand_rows: Sequence[DemandRow],
-    result: Result,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Write the whole run directory atomically; returns the report dict."""
-    from scheduler.io.excel import write_workbook
-    from scheduler.kpis import compute_kpis
+@contextmanager
+def atomic_directory(out_dir: Path) -> Iterator[Path]:
+    """A staging directory beside ``out_dir`` that replaces it whole on success.
 
-    out_dir = Path(out_dir)
+    On any error the staging directory is removed and ``out_dir`` (old or
+    absent) is left as it was: never half a directory.
+    """
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("exists and is not a directory", file=str(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    calendars: multiprocessing.process.BaseProcess | None = None
     try:
-        calendars = _write_calendars_aside(staging / "calendars", instance, result.assignments)
-        report = report_dict(result, instance, extra or {})
-        kpis = compute_kpis(instance, result.assignments)
-        (staging / "report.json").write_text(
-            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        (staging / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
-        (staging / "kpis.json").write_text(
-            json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        write_instance(instance, staging / "instance.json")
-        _write_csv(staging / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
-        _write_csv(
-            staging / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, result.assignments)
-        )
-        _write_csv(
-            staging / "unmet.csv",
-            UNMET_COLUMNS,
-            (
-                {
-                    "item_id": u.item_id,
-                    "kind": instance.demand[u.item_id].kind.value,
-                    "site_id": instance.demand[u.item_id].site_id,
-                    "site_name": instance.sites[instance.demand[u.item_id].site_id].name,
-                    "consortium_id": instance.sites[
-                        instance.demand[u.item_id].site_id
-                    ].consortium_id,
-                    "specialty_id": instance.demand[u.item_id].specialty_id,
-                    "sessions": instance.demand[u.item_id].sessions,
-                    "missing": u.missing,
-                    "reason_code": u.reason_code,
-                    "reason": u.reason,
-                }
-                for u in result.unmet
-            ),
-        )
-        write_workbook(staging / "roster.xlsx", instance, result, kpis)
-        if calendars is not None:
-            calendars.join()
-            if calendars.exitcode != 0:
-                raise RuntimeError(f"writing the calendars failed (exit code {calendars.exitcode})")
+        yield staging
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")
             if old.exists():
@@ -292,10 +247,79 @@ def write_run(
         else:
             staging.rename(out_dir)
     except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _unmet_rows(instance: Instance, result: Result) -> Iterator[dict[str, Any]]:
+    for u in result.unmet:
+        item = instance.demand[u.item_id]
+        site = instance.sites[item.site_id]
+        yield {
+            "item_id": u.item_id,
+            "kind": item.kind.value,
+            "site_id": item.site_id,
+            "site_name": site.name,
+            "consortium_id": site.consortium_id,
+            "specialty_id": item.specialty_id,
+            "sessions": item.sessions,
+            "missing": u.missing,
+            "reason_code": u.reason_code,
+            "reason": u.reason,
+        }
+
+
+def write_run(
+    out_dir: Path,
+    instance: Instance,
+    demand_rows: Sequence[DemandRow],
+    result: Result,
+    extra: dict[str, Any] | None = None,
+    *,
+    planner_files: bool = True,
+) -> dict[str, Any]:
+    """Write the whole run directory atomically; returns the report dict.
+
+    ``planner_files=False`` leaves out the workbook and the calendars (what-if
+    variants: the rest is enough to check, compare and re-solve them).
+    """
+    from scheduler.io.excel import write_workbook
+    from scheduler.kpis import compute_kpis
+
+    calendars: multiprocessing.process.BaseProcess | None = None
+    try:
+        with atomic_directory(Path(out_dir)) as staging:
+            if planner_files:
+                calendars = _write_calendars_aside(
+                    staging / "calendars", instance, result.assignments
+                )
+            report = report_dict(result, instance, extra or {})
+            kpis = compute_kpis(instance, result.assignments)
+            (staging / "report.json").write_text(
+                json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            (staging / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
+            (staging / "kpis.json").write_text(
+                json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            write_instance(instance, staging / "instance.json")
+            _write_csv(staging / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
+            _write_csv(
+                staging / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, result.assignments)
+            )
+            _write_csv(staging / "unmet.csv", UNMET_COLUMNS, _unmet_rows(instance, result))
+            if planner_files:
+                write_workbook(staging / "roster.xlsx", instance, result, kpis)
+            if calendars is not None:
+                calendars.join()
+                if calendars.exitcode != 0:
+                    raise RuntimeError(
+                        f"writing the calendars failed (exit code {calendars.exitcode})"
+                    )
+    except BaseException:
         if calendars is not None and calendars.is_alive():
             calendars.kill()
             calendars.join()
-        shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
 

@@ -37,7 +37,7 @@ from scheduler.model.reuse import PartCache
 from scheduler.model.solve import PartOutcome, SolverParams, solve_instance
 from scheduler.pipeline import previous_pairs
 from scheduler.reasons import explain_unmet
-from scheduler.result import UnmetItem
+from scheduler.result import Result, UnmetItem
 from scheduler.scenarios.changes import build_variant
 from scheduler.scenarios.spec import Change, Scenario
 
@@ -63,6 +63,7 @@ class Solved:
     solve_seconds: float
     parts: int
     parts_reused: int
+    result: Result | None = None  # None for a baseline read from a run directory
 
 
 @dataclass
@@ -94,7 +95,7 @@ def resolve_base(
     return data_dir, run_dir
 
 
-def _solved(
+def solve_one(
     name: str,
     description: str,
     notes: list[str],
@@ -128,6 +129,7 @@ def _solved(
         solve_seconds=round(time.perf_counter() - started, 3),
         parts=result.components,
         parts_reused=int(result.parameters.get("parts_reused", 0)),  # type: ignore[call-overload]
+        result=result,
     )
 
 
@@ -179,7 +181,7 @@ def _solve_variant(
 ) -> Solved:
     assert _DATA is not None
     variant = build_variant(_DATA, week, changes, previous=previous, where=where, file=file)
-    return _solved(
+    return solve_one(
         name, description, variant.notes, variant.instance, variant.demand_rows, params, _CACHE
     )
 
@@ -290,7 +292,7 @@ def run_scenario(
                 field="base.run",
             )
     else:
-        baseline = _solved(
+        baseline = solve_one(
             BASELINE,
             "the week as the data stands",
             [],

@@ -1,0 +1,87 @@
+"""The scenario commands end to end: files written, every variant re-checked, bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scheduler.cli import app
+from scheduler.pipeline import check_run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_scenario_run_writes_the_comparison_and_checked_variants(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "scenario",
+            "run",
+            str(ROOT / "scenarios" / "diabetes-referrals-up.yaml"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    names = [v["name"] for v in report["variants"]]
+    assert names == ["baseline", "内分泌需求+20%", "内分泌需求+40%"]
+    kpis = [v["kpis"] for v in report["variants"]]
+    # More endocrinology demand: more required, more unmet, L1 worse, step by step.
+    assert (
+        kpis[0]["required_sessions"] < kpis[1]["required_sessions"] < kpis[2]["required_sessions"]
+    )
+    assert kpis[0]["weighted_unmet"] < kpis[1]["weighted_unmet"] < kpis[2]["weighted_unmet"]
+    assert kpis[1]["parts_reused"] == kpis[1]["parts"] - 1
+    assert report["unmet_diff"]["内分泌需求+20%"]
+    for name in ("report.html", "report.xlsx", "scenario.yaml", "charts/unmet_heatmap.png"):
+        assert (out / name).stat().st_size > 0, name
+    for k, variant in enumerate(report["variants"]):
+        verdict = check_run(out / variant["run_dir"])
+        assert verdict.ok, (k, verdict.check.violations[:3], verdict.mismatched)
+
+
+def test_a_grid_sweep_summarises_every_variant(tmp_path: Path) -> None:
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(
+        f"""
+name: grid
+base: {{week: 2026-W49, data: {ROOT / "data"}}}
+grid:
+  - change: {{type: weekly_cap, specialty: PEDI}}
+    vary: {{value: [1, 4]}}
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sweep"
+    result = CliRunner().invoke(app, ["scenario", "sweep", str(grid), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out / "summary.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["variant"] for r in rows] == ["baseline", "value=1", "value=4"]
+    unmet = [int(r["unmet_sessions"]) for r in rows]
+    assert unmet[1] > unmet[0] >= unmet[2]  # fewer paediatric outings, more unmet
+    assert {"sweep.html", "sweep.xlsx", "sweep.png"} <= {p.name for p in out.iterdir()}
+
+
+def test_a_bad_scenario_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nbase: {week: 2026-W49}\nvariants:\n"
+        "  - name: v\n    changes: [{type: scale_demand, specialty: ENDO, factor: -1}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["scenario", "run", str(bad), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "variants[0].changes[0].factor" in result.output and "bad.yaml" in result.output
+    assert not out.exists()
+    week = tmp_path / "week.yaml"
+    week.write_text("name: w\nbase: {week: 2026-W60}\nchanges: [{type: midday_gap, minutes: 60}]\n")
+    result = CliRunner().invoke(app, ["scenario", "run", str(week), "--out", str(out)])
+    assert result.exit_code == 2 and "base.week" in result.output
+    assert not out.exists()
