@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from api.auth import Admin, DbSession, Planner, Viewer
 from api.problems import install, responses
+from api.scenarios import install_scenario_routes
 from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
 from scheduler.io.load import load_dataset
@@ -44,7 +45,7 @@ from scheduler.store.queries import (
     week_unmet,
 )
 from scheduler.store.runs import StoreError, publish, published_version
-from scheduler.store.schema import ASSIGNMENT_FIELDS, SolveRun
+from scheduler.store.schema import ASSIGNMENT_FIELDS, RunKind, SolveRun
 from scheduler.week import week_monday
 
 WEEK_PATTERN = r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"
@@ -422,7 +423,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit: Limit = 50,
     ) -> list[RunSummary]:
         """Solve runs, newest first."""
-        query = select(SolveRun).order_by(SolveRun.created_at.desc(), SolveRun.id).limit(limit)
+        query = (
+            select(SolveRun)
+            .where(SolveRun.kind == RunKind.SOLVE)
+            .order_by(SolveRun.created_at.desc(), SolveRun.id)
+            .limit(limit)
+        )
         if week is not None:
             query = query.where(SolveRun.week == week)
         return [_run_summary(r) for r in session.scalars(query)]
@@ -467,6 +473,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.delete("/solves/{run_id}", tags=["solves"], responses=responses(*AUTH_ERRORS, 404, 422))
     def cancel_solve(_: Planner, run_id: Id) -> SolveJob:
         """Cancel a queued or running solve job (a finished one is left as it is)."""
+        _job(app, run_id)  # 404 for anything but a solve job
         app.state.jobs.cancel(run_id)
         return _job(app, run_id)
 
@@ -502,6 +509,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         revoke_key(app.state.engine, key_id, actor=caller.key_id)
         return Response(status_code=204)
 
+    install_scenario_routes(app)
     return app
 
 
@@ -515,7 +523,7 @@ def _publish(app: FastAPI, caller: Caller, run_id: str, body: PublishRequest | N
 def _job(app: FastAPI, run_id: str) -> SolveJob:
     with app.state.sessions() as session:
         run = session.get(SolveRun, run_id)
-        if run is None:
+        if run is None or run.kind != RunKind.SOLVE:
             raise StoreError(f"no solve job {run_id!r}", status=404)
         summary = _run_summary(run)
         return SolveJob(

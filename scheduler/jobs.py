@@ -1,4 +1,8 @@
-"""Solve jobs: each runs ``solve_week`` in a child process of its own.
+"""Solve and scenario jobs: each runs in a child process of its own.
+
+A solve job runs ``solve_week`` and stores the run; a scenario job (``kind``
+``scenario``) runs ``run_scenario`` and writes the scenario directory under
+``ROSTER_RUNS_DIR``, keeping its report JSON in the run's row.
 
 The API stays responsive during a solve, and a solver crash or a memory
 blow-up kills only the child: the runner sees its exit code and marks the
@@ -28,7 +32,7 @@ from sqlalchemy import Engine, select
 from scheduler.settings import Settings
 from scheduler.store.engine import make_engine, transaction
 from scheduler.store.runs import RunRecord, StoreError, create_run, now, record_results
-from scheduler.store.schema import RunStatus, SolveRun
+from scheduler.store.schema import RunKind, RunStatus, SolveRun
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +60,13 @@ def run_job(database_url: str, run_id: str, settings_json: str) -> None:
         run = session.get(SolveRun, run_id)
         if run is None or run.status != RunStatus.QUEUED:
             return
-        week, parameters = run.week, dict(run.parameters)
+        week, parameters, kind = run.week, dict(run.parameters), run.kind
         run.status = RunStatus.RUNNING
         run.started_at = now()
         run.worker_pid = multiprocessing.current_process().pid
+    if kind == RunKind.SCENARIO:
+        _run_scenario(engine, run_id, settings, parameters)
+        return
     last = 0.0
     previous: list[Progress] = []
 
@@ -96,8 +103,7 @@ def run_job(database_url: str, run_id: str, settings_json: str) -> None:
         params = SolverParams(
             seed=int(parameters.get("seed", 0)),
             workers=settings.solve_workers,
-            # Leave a core to the API: "0" (all cores) means all but one for jobs.
-            processes=settings.solve_processes or max(1, (os.cpu_count() or 2) - 1),
+            processes=_processes(settings),
             time_limit_per_level=settings.solve_time_limit,
             deterministic_time_per_level=settings.solve_dtime,
         )
@@ -105,6 +111,65 @@ def run_job(database_url: str, run_id: str, settings_json: str) -> None:
         record_results(engine, run_id, RunRecord.from_run_dir(out))
     except Exception as exc:  # the job fails, with the reason in one line
         log.exception("solve job %s failed", run_id)
+        _mark(engine, run_id, status=RunStatus.FAILED, error=str(exc), finished_at=now())
+    finally:
+        engine.dispose()
+
+
+def _processes(settings: Settings) -> int:
+    # Leave a core to the API: "0" (all cores) means all but one for jobs.
+    return settings.solve_processes or max(1, (os.cpu_count() or 2) - 1)
+
+
+def _run_scenario(
+    engine: Engine, run_id: str, settings: Settings, parameters: dict[str, Any]
+) -> None:
+    """A scenario job: solve baseline and variants, write the scenario directory."""
+    from scheduler.model.solve import SolverParams
+    from scheduler.scenarios.output import write_scenario
+    from scheduler.scenarios.run import Solved, run_scenario
+    from scheduler.scenarios.spec import parse_scenario
+
+    out = Path(settings.runs_dir) / run_id
+    try:
+        scenario = parse_scenario(parameters["scenario"], file="scenario")
+        total = len(scenario.variants) + 1
+        done: list[str] = []
+
+        def on_done(solved: Solved) -> None:
+            done.append(solved.name)
+            _mark(
+                engine,
+                run_id,
+                progress={"variants_done": len(done), "variants_total": total, "last": solved.name},
+            )
+
+        params = SolverParams(
+            workers=settings.solve_workers,
+            time_limit_per_level=settings.solve_time_limit,
+            deterministic_time_per_level=settings.solve_dtime,
+        )
+        run = run_scenario(
+            scenario,
+            base_dir=Path(settings.data_dir),
+            default_data=Path(settings.data_dir),
+            file="scenario",
+            params=params,
+            processes=_processes(settings),
+            on_done=on_done,
+        )
+        report = write_scenario(run, out)
+        _mark(
+            engine,
+            run_id,
+            status=RunStatus.SUCCEEDED,
+            report=report,
+            coverage=report["variants"][0]["kpis"]["coverage_percent"],
+            run_dir=str(out),
+            finished_at=now(),
+        )
+    except Exception as exc:  # the job fails, with the reason in one line
+        log.exception("scenario job %s failed", run_id)
         _mark(engine, run_id, status=RunStatus.FAILED, error=str(exc), finished_at=now())
     finally:
         engine.dispose()
@@ -153,9 +218,17 @@ class JobRunner:
                 )
             self._children.clear()
 
-    def submit(self, week: str, parameters: dict[str, Any], *, created_by: str) -> str:
-        """Queue a solve of ``week``; returns the run id (started when a slot is free)."""
-        run_id = create_run(self._engine, week, parameters, created_by=created_by)
+    def submit(
+        self,
+        week: str,
+        parameters: dict[str, Any],
+        *,
+        created_by: str,
+        kind: str = RunKind.SOLVE,
+    ) -> str:
+        """Queue a job (a solve of ``week``, or a scenario: ``parameters["scenario"]``);
+        returns the run id (started when a slot is free)."""
+        run_id = create_run(self._engine, week, parameters, created_by=created_by, kind=kind)
         self._tick()
         return run_id
 

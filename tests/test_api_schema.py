@@ -6,8 +6,9 @@ responses must never be a server error and must match the
 documented schema (status code, content type, headers, body); schema-valid
 requests must be accepted, and a wrong method must answer 405 with the right
 ``Allow``. The database holds the
-published default week, so reads find data. ``POST /solves`` is left out: it
-starts real solves (tests/test_jobs.py covers it end to end).
+published default week, so reads find data. ``POST /solves`` and ``POST
+/scenarios`` are left out: they start real solves (tests/test_jobs.py and
+tests/test_api_scenarios.py cover them end to end).
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ from scheduler.store.runs import import_run_dir, publish
 ROOT = Path(__file__).resolve().parent.parent
 _TMP = Path(tempfile.mkdtemp(prefix="roster-schema-"))
 app = create_app(Settings(database_url=f"sqlite:///{_TMP / 'schema.db'}", data_dir=ROOT / "data"))
-schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(method="POST", path="/solves")
+schema = (
+    schemathesis.openapi.from_asgi("/openapi.json", app)
+    .exclude(method="POST", path="/solves")
+    .exclude(method="POST", path="/scenarios")
+)
 
 
 @pytest.fixture(scope="module")

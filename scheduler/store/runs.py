@@ -36,6 +36,7 @@ from scheduler.store.schema import (
     PublishedAssignment,
     RunAssignment,
     RunDocument,
+    RunKind,
     RunLevel,
     RunStatus,
     RunUnmet,
@@ -104,6 +105,7 @@ def create_run(
     *,
     created_by: str,
     status: str = RunStatus.QUEUED,
+    kind: str = RunKind.SOLVE,
 ) -> str:
     """A new run row; returns its id."""
     run_id = uuid.uuid4().hex
@@ -111,6 +113,7 @@ def create_run(
         session.add(
             SolveRun(
                 id=run_id,
+                kind=kind,
                 week=week,
                 status=status,
                 parameters=parameters,
@@ -245,6 +248,8 @@ def publish(
 def _publish_once(engine: Engine, run_id: str, *, actor: str, note: str | None) -> PublishedVersion:
     with transaction(engine) as session:
         run = _get_run(session, run_id)
+        if run.kind != RunKind.SOLVE:
+            raise StoreError(f"run {run_id} is a {run.kind}, not a roster", status=409)
         if run.status != RunStatus.SUCCEEDED:
             raise StoreError(
                 f"run {run_id} is {run.status}; only a succeeded run can be published", status=409

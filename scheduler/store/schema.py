@@ -78,12 +78,22 @@ class RunStatus:
     FINISHED = (SUCCEEDED, FAILED, CANCELLED)
 
 
+class RunKind:
+    """Values of ``solve_runs.kind``."""
+
+    SOLVE = "solve"  # a week's roster: levels, assignments, unmet; can be published
+    SCENARIO = "scenario"  # a what-if comparison: report JSON and files in run_dir
+
+
 class SolveRun(Base):
-    """One solve of one week."""
+    """One job: a solve of one week, or a what-if scenario (``kind``)."""
 
     __tablename__ = "solve_runs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), index=True, default=RunKind.SOLVE, server_default=RunKind.SOLVE
+    )
     week: Mapped[str] = mapped_column(String(8), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     parameters: Mapped[dict[str, Any]]

@@ -1,0 +1,128 @@
+"""Scenario jobs over HTTP, end to end, on each database backend.
+
+A planner posts a scenario (the file format, as JSON), polls the job to
+completion and fetches the comparison, the HTML report, the workbook and a
+chart. Bad scenarios are refused with 422 naming the field, before any job
+starts; server paths in ``base`` are refused; scenario and solve jobs do not
+leak into each other's routes.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from api.app import create_app
+from scheduler.settings import Settings
+from scheduler.store.engine import open_database
+from scheduler.store.keys import create_key
+from scheduler.store.schema import SolveRun
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO: dict[str, Any] = {
+    "name": "儿科外派收紧",
+    "base": {"week": "2026-W49"},
+    "variants": [
+        {"name": "儿科上限1", "changes": [{"type": "weekly_cap", "value": 1, "specialty": "PEDI"}]}
+    ],
+}
+
+
+def _poll(client: TestClient, key: str, job_id: str, seconds: float = 240) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/scenarios/{job_id}", headers={"X-API-Key": key}).json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"scenario job {job_id} did not finish in {seconds} s")
+
+
+def test_post_poll_and_fetch_a_scenario_report(database_url: str, tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "database_url": database_url,
+            "data_dir": ROOT / "data",
+            "runs_dir": tmp_path / "jobs",
+            "job_pool_size": 1,
+        }
+    )
+    engine = open_database(database_url)
+    planner = {"X-API-Key": create_key(engine, "planner", "planner")}
+    viewer = {"X-API-Key": create_key(engine, "viewer", "viewer")}
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:
+        refused = client.post("/scenarios", json=SCENARIO, headers=viewer)
+        assert refused.status_code == 403
+        started = client.post("/scenarios", json=SCENARIO, headers=planner)
+        assert started.status_code == 202, started.text
+        job_id = started.json()["id"]
+        assert started.headers["location"] == f"/scenarios/{job_id}"
+        early = client.get(f"/scenarios/{job_id}/report.html", headers=viewer)
+        assert early.status_code in (200, 409)  # 409 until the job is done
+
+        job = _poll(client, viewer["X-API-Key"], job_id)
+        assert job["status"] == "succeeded", job
+        assert job["progress"] == {"variants_done": 2, "variants_total": 2, "last": "儿科上限1"}
+        baseline, variant = (v["kpis"] for v in job["report"]["variants"])
+        assert variant["unmet_sessions"] > baseline["unmet_sessions"]
+        assert variant["parts_reused"] == variant["parts"] - 1
+
+        html = client.get(job["files"]["html"], headers=viewer)
+        assert html.status_code == 200 and "儿科上限1" in html.text
+        assert html.headers["content-type"].startswith("text/html")
+        xlsx = client.get(job["files"]["xlsx"], headers=viewer)
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+        chart = client.get(job["files"]["unmet_heatmap"], headers=viewer)
+        assert chart.status_code == 200 and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+        assert client.get(job["files"]["html"]).status_code == 401
+
+        # A scenario job is not a solve job, and cannot be published.
+        assert client.get(f"/solves/{job_id}", headers=viewer).status_code == 404
+        assert client.post(f"/runs/{job_id}/publish", headers=planner).status_code == 409
+        assert job_id not in {r["id"] for r in client.get("/runs", headers=viewer).json()}
+        assert client.get(f"/scenarios/{'0' * 32}", headers=viewer).status_code == 404
+
+
+def test_bad_scenarios_are_refused_before_a_job_starts(database_url: str, tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {"database_url": database_url, "data_dir": ROOT / "data", "runs_dir": tmp_path / "jobs"}
+    )
+    app = create_app(settings)
+    planner = {"X-API-Key": create_key(app.state.engine, "planner", "planner")}
+    client = TestClient(app)  # no lifespan: nothing may be queued anyway
+    cases = [
+        ({**SCENARIO, "base": {"week": "2026-W49", "data": "/etc"}}, "base.data"),
+        (
+            {
+                **SCENARIO,
+                "variants": [
+                    {
+                        "name": "v",
+                        "changes": [{"type": "weekly_cap", "value": 1, "hospital": "H99"}],
+                    }
+                ],
+            },
+            "variants[0].changes[0].hospital[0]",
+        ),
+        (
+            {
+                **SCENARIO,
+                "variants": [{"name": "v", "changes": [{"type": "scale_demand", "factor": -2}]}],
+            },
+            "factor",
+        ),
+        ({**SCENARIO, "base": {"week": "2026-W60"}}, "week"),
+    ]
+    for body, field in cases:
+        answer = client.post("/scenarios", json=body, headers=planner)
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert field in answer.json()["detail"], answer.json()
+    with app.state.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SolveRun)) == 0
+    app.state.engine.dispose()
