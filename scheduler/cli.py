@@ -236,6 +236,9 @@ def scenario_run(
         Path, typer.Option("--data", help="Data directory when the file names none.")
     ] = Path("data"),
     processes: ProcessesOpt = 0,
+    reuse: Annotated[
+        bool, typer.Option(help="Take parts a change did not touch from the baseline.")
+    ] = True,
 ) -> None:
     """Solve the baseline and every variant; write the comparison (HTML, Excel, charts)."""
     from scheduler.scenarios.output import write_scenario
@@ -257,6 +260,7 @@ def scenario_run(
                 default_data=data,
                 file=str(file),
                 processes=processes,
+                reuse=reuse,
                 on_done=done,
             )
         report = write_scenario(run, out_dir)
@@ -401,32 +405,22 @@ def scenario_sensitivity(
             f"in {meta['seconds']:g} s"
         )
     )
-    for column in (
-        "rank",
-        "hospital",
-        "specialty",
-        "like",
-        "extra sessions",
-        "L1 −",
-        "unmet before",
-    ):
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("rank", "extra sessions", "L1 −", "unmet before")
-            else "left",
-        )
+    for column in ("rank", "hospital", "specialty", "+sessions", "L1 −", "unmet before"):
+        table.add_column(column, justify="left" if column in ("hospital", "specialty") else "right")
     for row in result.rows[:top]:
         table.add_row(
             str(row["rank"]),
             f"{row['hospital_id']} {row['hospital_name']}",
             f"{row['specialty_id']} {row['specialty_name']}",
-            f"{row['template_doctor']} ({row['title']}, cap {row['weekly_cap']})",
             str(row["extra_sessions"]),
             str(row["weighted_unmet_reduction"]),
             str(row["unmet_before"]),
         )
     console.print(table)
+    console.print(
+        "Each row adds one doctor like the pool's median doctor (template_doctor in "
+        "sensitivity.csv); +sessions = unmet sessions saved, L1 − = fall in weighted unmet."
+    )
     console.print(f"output: {out_dir} (sensitivity.csv, .html, .xlsx, .png)")
 
 

@@ -380,10 +380,13 @@ def _close(edit: _Edit, change: Close, _: int) -> None:
         r for r in tables["departments.csv"] if r["department_id"] not in departments
     ]
     tables["clinics.csv"] = [r for r in tables["clinics.csv"] if r["clinic_id"] not in clinics]
-    if teams or departments or clinics:
-        edit.notes.append(
-            f"closed {len(teams)} teams, {len(departments)} departments, {len(clinics)} clinics"
-        )
+    closed = [
+        f"{len(ids)} {name}" + ("" if len(ids) == 1 else "s")
+        for name, ids in (("team", teams), ("department", departments), ("clinic", clinics))
+        if ids
+    ]
+    if closed:
+        edit.notes.append(f"closed {', '.join(closed)}: their demand is gone this week")
 
 
 # --------------------------------------------------------------------------- sites and teams

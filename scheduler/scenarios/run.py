@@ -102,7 +102,7 @@ def solve_one(
     instance: Instance,
     rows: list[DemandRow],
     params: SolverParams,
-    cache: PartCache,
+    cache: PartCache | None,
 ) -> Solved:
     started = time.perf_counter()
     result = solve_instance(instance, params, reuse=cache)
@@ -161,12 +161,12 @@ def _baseline_from_run(run_dir: Path, rows: list[DemandRow]) -> Solved:
 
 # Worker-process state for variants solved in parallel (set by _init_worker).
 _DATA: DataSet | None = None
-_CACHE: dict[str, PartOutcome] = {}
+_CACHE: dict[str, PartOutcome] | None = None
 
 
-def _init_worker(data: DataSet, cache: dict[str, PartOutcome]) -> None:
+def _init_worker(data: DataSet, cache: dict[str, PartOutcome] | None) -> None:
     global _DATA, _CACHE
-    _DATA, _CACHE = data, dict(cache)
+    _DATA, _CACHE = data, (dict(cache) if cache is not None else None)
 
 
 def _solve_variant(
@@ -204,11 +204,12 @@ def solve_variants(
     *,
     previous: frozenset[tuple[str, str]],
     params: SolverParams,
-    cache: dict[str, PartOutcome],
+    cache: dict[str, PartOutcome] | None,
     processes: int,
     on_done: Callable[[Solved], None] | None = None,
 ) -> list[Solved]:
-    """Solve ``tasks`` with the baseline's parts in ``cache``; results in task order.
+    """Solve ``tasks`` with the baseline's parts in ``cache`` (``None``: solve every
+    part); results in task order.
 
     Every change is validated (``build_variant``) before any solve starts, so a
     bad variant fails the scenario at once, with its field path.
@@ -268,9 +269,13 @@ def run_scenario(
     file: str | None = None,
     params: SolverParams | None = None,
     processes: int = 0,
+    reuse: bool = True,
     on_done: Callable[[Solved], None] | None = None,
 ) -> ScenarioRun:
-    """Solve (or read) the baseline, then every variant; nothing is written."""
+    """Solve (or read) the baseline, then every variant; nothing is written.
+
+    ``reuse=False`` solves every part of every variant again (a cross-check of
+    the reuse; slower)."""
     params = params or SolverParams()
     params = replace(params, seed=scenario.base.seed)
     processes = processes or (os.cpu_count() or 1)
@@ -282,7 +287,7 @@ def run_scenario(
         previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run))
     run = ScenarioRun(scenario, file, data_dir)
     base = build_variant(data, week, [], previous=previous)
-    cache: dict[str, PartOutcome] = {}
+    cache: dict[str, PartOutcome] | None = {} if reuse else None
     if run_dir is not None:
         baseline = _baseline_from_run(run_dir, base.demand_rows)
         if baseline.instance.week != week:
