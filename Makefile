@@ -6,7 +6,7 @@ VENV ?= .venv
 WEEK ?= 2026-W49
 BIN := $(VENV)/bin
 
-.PHONY: roster test lint bench bench-api clean
+.PHONY: roster test lint bench bench-api bench-scenarios clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_solve.py
+
+bench-scenarios: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_scenarios.py --all
 
 bench-api: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "bench-api needs wrk: apt-get install wrk"; exit 1; }
