@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.errors import InputError
+from scheduler.errors import InputError, SolveError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -27,6 +28,23 @@ console = Console()
 err = Console(stderr=True)
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Data directory (see data/README.md).")]
+
+
+class Executor(StrEnum):
+    """Where the parts of a solve run (scheduler/model/executors.py)."""
+
+    LOCAL = "local"
+    RAY = "ray"
+
+
+ExecutorOpt = Annotated[
+    Executor,
+    typer.Option(help="Where parts run: local worker processes, or Ray (pip install -e '.[ray]')."),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(help="Ray cluster address (e.g. ray://head:10001 or auto); default: a local Ray."),
+]
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -81,6 +99,8 @@ def solve(
         bool,
         typer.Option(help="Start each level from the LP bound (docs/model.md); off = CP-SAT only."),
     ] = True,
+    executor: ExecutorOpt = Executor.LOCAL,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
     from scheduler.model.solve import Progress as SolveProgress
@@ -95,6 +115,8 @@ def solve(
         time_limit_per_level=time_limit,
         deterministic_time_per_level=dtime,
         lp_bounds=lp_bounds,
+        executor=executor.value,
+        ray_address=ray_address,
     )
     columns = (
         TextColumn("[bold]solving {task.fields[week]}[/]"),
@@ -121,6 +143,9 @@ def solve(
             )
     except InputError as exc:
         raise _fail(exc) from None
+    except SolveError as exc:
+        err.print(f"[bold red]solve failed:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
     _print_summary(outcome.report, outcome.out_dir)
 
 

@@ -42,3 +42,7 @@ class InputError(Exception):
             return self.message
         head = where[0] if len(where) == 1 else f"{where[0]} " + ", ".join(where[1:])
         return f"{head}: {self.message}"
+
+
+class SolveError(Exception):
+    """The solve could not finish: a worker died or a part failed. Nothing is written."""

@@ -1,12 +1,21 @@
 """Split an instance into independent parts, computed from the data.
 
 Two doctors or demand items belong to the same part when a chain of candidate
-assignments links them, or when two doctors share a fairness pool (L3 takes the
-largest load over each specialty's pool, so a pool must not be split). Home
-staffing (R6) and midday travel (R7) only link doctors of one pool or one
-doctor, so they add nothing. Parts share no variable and no constraint, and
-every objective level is a sum over parts, so solving each part
-lexicographically gives the lexicographic optimum of the whole.
+assignments links them. Home staffing (R6) and midday travel (R7) only link
+doctors of one pool or one doctor, so they add nothing. Parts share no
+variable and no constraint.
+
+Fairness (L3) takes the largest load over each specialty's pool, which links
+every doctor of a specialty. With R2 on, every part holds one specialty only
+(a doctor serves only items of that specialty), and a pool split over several
+parts is solved in two stages (``scheduler.model.solve``): each part up to L3
+with its own largest load ``m``; the pool's optimum is ``M = max m``; then
+each part, with every level before L3 held and every load capped at ``M``,
+through the levels after L3. Such parts carry their ``pool``. Without R2 (rule
+tests) a pool is never split: a doctor is then also linked to its pool.
+Either way every level is a sum over parts (L3 a sum over pools of a maximum
+over the pool's parts), so the parts' lexicographic optima give the
+lexicographic optimum of the whole.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ class Part:
     doctor_ids: tuple[str, ...]
     item_ids: tuple[str, ...]
     triples: tuple[Triple, ...]
+    pool: str | None = None  # the specialty, when its pool is split over several parts
 
     @property
     def name(self) -> str:
@@ -51,14 +61,20 @@ class _UnionFind:
             self.parent[root_b] = root_a
 
 
-def decompose(instance: Instance, triples: list[Triple]) -> tuple[list[Part], list[str]]:
+def decompose(
+    instance: Instance, triples: list[Triple], *, split_pools: bool = True
+) -> tuple[list[Part], list[str]]:
     """Parts with at least one candidate, ordered by their first item id; and the
-    ids of items no doctor can serve at all (they are wholly unmet)."""
+    ids of items no doctor can serve at all (they are wholly unmet).
+
+    ``split_pools`` may be true only when every candidate pairs a doctor with an
+    item of the doctor's own specialty (R2 on)."""
     uf = _UnionFind()
     pairs = dict.fromkeys((d, i) for d, i, _ in triples)  # links are per pair, not per half-day
     for doctor_id, item_id in pairs:
         uf.union(f"d:{doctor_id}", f"i:{item_id}")
-        uf.union(f"d:{doctor_id}", f"p:{instance.doctors[doctor_id].specialty_id}")
+        if not split_pools:
+            uf.union(f"d:{doctor_id}", f"p:{instance.doctors[doctor_id].specialty_id}")
     roots = {item_id: uf.find(f"i:{item_id}") for _, item_id in pairs}
     doctors: dict[str, set[str]] = {}
     items: dict[str, set[str]] = {}
@@ -72,6 +88,24 @@ def decompose(instance: Instance, triples: list[Triple]) -> tuple[list[Part], li
         Part(tuple(sorted(doctors[root])), tuple(sorted(items[root])), tuple(part_triples[root]))
         for root in part_triples
     ]
+    if split_pools:
+        pools: dict[str, int] = {}
+        for part in parts:
+            specialties = {instance.doctors[d].specialty_id for d in part.doctor_ids}
+            assert len(specialties) == 1, "split_pools needs R2: one specialty per part"
+            (specialty,) = specialties
+            pools[specialty] = pools.get(specialty, 0) + 1
+        parts = [
+            Part(
+                p.doctor_ids,
+                p.item_ids,
+                p.triples,
+                instance.doctors[p.doctor_ids[0]].specialty_id
+                if pools[instance.doctors[p.doctor_ids[0]].specialty_id] > 1
+                else None,
+            )
+            for p in parts
+        ]
     parts.sort(key=lambda p: p.item_ids[0])
     served = {t[1] for t in triples}
     orphans = sorted(i for i in instance.demand if i not in served)

@@ -75,7 +75,8 @@ def _counting_bound(
     items = sorted(i for i in v.by_item if v.instance.demand[i].specialty_id == specialty_id)
     if not items:
         return
-    if any(d not in pool for (d, i, _) in v.x if i in set(items)):
+    wanted = set(items)
+    if any(d not in pool for (d, i, _) in v.x if i in wanted):
         return  # only valid when the pool alone serves these items
     unmet = unmet_vars(v, items)
     missing = cp_model.LinearExpr.sum([unmet[i] for i in items])

@@ -165,8 +165,10 @@ class LinearRelaxation:
         """Mirror variables the caller fixed at 0 in the CP-SAT model."""
         self._upper[indices] = 0.0
 
-    def minimize_objective(self) -> LpSolution | None:
-        """Solve the LP of the model's current objective; ``None`` if GLOP fails."""
+    def builder(self, *, integral: bool = False) -> mbh.ModelBuilderHelper:
+        """The model builder of the current model and objective (minimisation form);
+        with ``integral``, every variable integer: the model as a MIP (constraints
+        with an enforcement literal, the redundant L3 cuts, are left out)."""
         self.sync()
         objective = self._model.proto.objective
         costs = np.zeros(len(self._lower))
@@ -180,6 +182,14 @@ class LinearRelaxation:
         fill: Any = lp.fill_model_from_sparse_data
         fill(self._lower, self._upper, costs, self._row_lower, self._row_upper, matrix)
         lp.set_objective_offset(float(objective.offset))
+        if integral:
+            for index in range(len(self._lower)):
+                lp.set_var_integrality(index, True)
+        return lp
+
+    def minimize_objective(self) -> LpSolution | None:
+        """Solve the LP of the model's current objective; ``None`` if GLOP fails."""
+        lp = self.builder()
         solver = mbh.ModelSolverHelper("glop")
         solver.set_solver_specific_parameters(_GLOP_PARAMETERS)
         solver.solve(lp)

@@ -64,7 +64,8 @@ def part_fingerprint(instance: Instance, part: Part, params: SolverParams) -> st
     }
     pools = {(d.hospital_id, d.specialty_id) for d in doctors}
     doctor_set, item_set = set(part.doctor_ids), set(part.item_ids)
-    settings = {k: v for k, v in params.as_dict().items() if k != "processes"}
+    # Where the part runs does not change its solve.
+    settings = {k: v for k, v in params.as_dict().items() if k not in ("processes", "executor")}
     content = (
         part.triples,
         doctors,

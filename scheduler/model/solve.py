@@ -12,13 +12,11 @@ pickle, so each worker builds its own model from the instance).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
-import multiprocessing
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +28,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Assignment, Instance, Level
 from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part, decompose
+from scheduler.model.executors import run_parts
 from scheduler.model.objectives import level_expression
 from scheduler.model.relaxation import LinearRelaxation, LpSolution
 from scheduler.model.reuse import PartCache, part_fingerprint
@@ -69,6 +68,9 @@ class SolverParams:
     neighbourhood_deterministic_time: float = 5.0  # per attempt to meet the LP bound
     rules: frozenset[str] = ALL_RULES  # tests may leave one out
     hint: tuple[Assignment, ...] = ()
+    split_pools: bool = True  # a fairness pool may span several parts (decompose, Stage)
+    executor: str = "local"  # where parts run: "local" processes or "ray" (executors.py)
+    ray_address: str | None = None  # a Ray cluster; None starts a local Ray instance
 
     def as_dict(self) -> dict[str, object]:
         """Plain form for report.json."""
@@ -82,6 +84,8 @@ class SolverParams:
             "lp_bounds": self.lp_bounds,
             "neighbourhood_deterministic_time": self.neighbourhood_deterministic_time,
             "rules": sorted(self.rules),
+            "split_pools": self.split_pools,
+            "executor": self.executor,
         }
 
 
@@ -125,14 +129,32 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
+@dataclass(frozen=True)
+class Stage:
+    """Which levels of a part to solve; the default is all of them.
+
+    A pool split over several parts (``decompose``) is solved in two stages:
+    first each part until L3 (``stop_after``); then, with the pool's largest
+    load ``M`` known, each part again with the levels solved so far held
+    (``done``), every doctor's load capped at ``M`` (``load_cap``) and the
+    first stage's roster as the hint, through the remaining levels.
+    """
+
+    stop_after: Level | None = None
+    done: tuple[LevelOutcome, ...] = ()
+    load_cap: int | None = None
+    hint: tuple[Triple, ...] = ()
+
+
 def solve_part(
     instance: Instance,
     part: Part,
     index: int,
     params: SolverParams,
     on_level: Callable[[LevelOutcome], None] | None = None,
+    stage: Stage | None = None,
 ) -> PartOutcome:
-    """Build and solve one part through every level.
+    """Build and solve one part through every level (or the levels of ``stage``).
 
     The greedy roster (or ``params.hint``) warm-starts the first solve. A level
     is not sent to the solver when its optimum is already known: a constant
@@ -146,7 +168,21 @@ def solve_part(
     for rule in RULES:
         if rule.constrain is not None and rule.code in params.rules:
             rule.constrain(v)
-    if params.hint:
+    stage = stage or Stage()
+    items = list(part.item_ids)
+    held: dict[Level, cp_model.LinearExprT] = {}
+    for done in stage.done:  # the first stage's levels, held at their values
+        if done.level is Level.UNFAIRNESS:
+            assert stage.load_cap is not None
+            for literals in v.by_doctor.values():
+                model.add(cp_model.LinearExpr.sum(literals) <= stage.load_cap)
+            continue
+        expr, _ = level_expression(done.level, v, items)
+        model.add(expr >= done.value if done.level.sense == "max" else expr <= done.value)
+        held[done.level] = expr
+    if stage.done:
+        hinted = set(stage.hint)
+    elif params.hint:
         hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in params.hint}
     else:
         hinted = {
@@ -168,11 +204,13 @@ def solve_part(
     solver.parameters.interleave_search = params.interleave
     relaxation = LinearRelaxation(model) if params.lp_bounds else None
     layout = _Layout.of(v)
-    items = list(part.item_ids)
     stages: list[tuple[Level, cp_model.LinearExprT, int, SolveStatus, float]] = []
     solved_once = False
     variables_solved = 0  # variables in the model at the last solve
+    done_levels = {d.level for d in stage.done}
     for level in instance.policy.level_order:
+        if level in done_levels:
+            continue
         expr, constant = level_expression(level, v, items)
         level_start = time.perf_counter()
         known = 0 if constant or (level is Level.UNMET and hint_unmet == 0) else None
@@ -203,14 +241,25 @@ def solve_part(
         stages.append((level, expr, bound, status, elapsed))
         if on_level is not None:
             on_level(LevelOutcome(level, value, bound, status, elapsed))
+        if level is stage.stop_after:
+            break
         model.add(expr >= value if level.sense == "max" else expr <= value)
 
-    outcomes = []
+    chosen = tuple(t for t, on in current.items() if on)
+    solved = {}
     for level, expr, bound, status, elapsed in stages:
         final = round(solver.value(expr)) if solved_once else bound
-        outcomes.append(LevelOutcome(level, final, bound, status, elapsed))
-    chosen = tuple(t for t, on in current.items() if on)
-    return PartOutcome(index, tuple(outcomes), chosen, len(v.x), time.perf_counter() - started)
+        solved[level] = LevelOutcome(level, final, bound, status, elapsed)
+    for done in stage.done:
+        if done.level is Level.UNFAIRNESS:  # this part's largest load, now at most the cap
+            final = max(Counter(d for d, _, _ in chosen).values(), default=0)
+        elif solved_once:
+            final = round(solver.value(held[done.level]))
+        else:
+            final = done.value
+        solved[done.level] = dataclasses.replace(done, value=final)
+    outcomes = tuple(solved[lv] for lv in instance.policy.level_order if lv in solved)
+    return PartOutcome(index, outcomes, chosen, len(v.x), time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
@@ -387,26 +436,6 @@ class _LevelSearch:
         return value, bound, status, dict(zip(self.layout.triples, chosen.tolist(), strict=True))
 
 
-_WORKER_INSTANCE: Instance | None = None
-_WORKER_EVENTS: Any = None  # a multiprocessing queue of (part index, LevelOutcome)
-
-
-def _init_worker(instance: Instance, events: Any) -> None:
-    global _WORKER_INSTANCE, _WORKER_EVENTS  # one read-only copy per worker process
-    _WORKER_INSTANCE = instance
-    _WORKER_EVENTS = events
-
-
-def _solve_in_worker(part: Part, index: int, params: SolverParams) -> PartOutcome:
-    assert _WORKER_INSTANCE is not None
-
-    def report(outcome: LevelOutcome) -> None:
-        if _WORKER_EVENTS is not None:
-            _WORKER_EVENTS.put((index, outcome))
-
-    return solve_part(_WORKER_INSTANCE, part, index, params, report)
-
-
 def solve_instance(
     instance: Instance,
     params: SolverParams | None = None,
@@ -426,14 +455,17 @@ def solve_instance(
     params = params or SolverParams()
     started = time.perf_counter()
     triples = candidate_triples(instance, params.rules)
-    parts, orphans = decompose(instance, triples)
+    parts, orphans = decompose(
+        instance, triples, split_pools=params.split_pools and "R2" in params.rules
+    )
+    pools = [part.pool for part in parts]
     log.info("%d candidate assignments in %d parts", len(triples), len(parts))
     outcomes: list[PartOutcome] = []
     total = len(parts)
     todo = list(range(total))
     fingerprints: list[str] = []
     if reuse is not None:
-        fingerprints = [part_fingerprint(instance, part, params) for part in parts]
+        fingerprints = _fingerprints(instance, parts, params)
         outcomes = [
             dataclasses.replace(reuse[fp], index=k)
             for k, fp in enumerate(fingerprints)
@@ -441,63 +473,80 @@ def solve_instance(
         ]
         todo = [k for k, fp in enumerate(fingerprints) if fp not in reuse]
     reused = len(outcomes)
-    processes = params.processes or (os.cpu_count() or 1)
-    processes = max(1, min(processes, len(todo)))
-    if processes == 1:
-        for index in todo:
-            part = parts[index]
 
-            def report(outcome: LevelOutcome, index: int = index) -> None:
-                if progress:
-                    progress(
-                        Progress(
-                            len(outcomes), total, index, outcome.level, outcome.value, outcome.bound
-                        )
-                    )
+    def on_level(index: int, outcome: LevelOutcome) -> None:
+        if progress:
+            progress(
+                Progress(len(outcomes), total, index, outcome.level, outcome.value, outcome.bound)
+            )
 
-            outcomes.append(solve_part(instance, part, index, params, report))
-            if progress:
-                progress(
-                    Progress(
-                        len(outcomes), total, index, so_far=_so_far(instance, outcomes, orphans)
-                    )
+    def on_part(outcome: PartOutcome) -> None:
+        if outcome.index in first:
+            first_stage[outcome.index] = outcome
+            return
+        if outcome.index in first_stage:  # the second stage: count both stages' time
+            outcome = dataclasses.replace(
+                outcome,
+                wall_seconds=outcome.wall_seconds + first_stage[outcome.index].wall_seconds,
+            )
+        outcomes.append(outcome)
+        if progress:
+            progress(
+                Progress(
+                    len(outcomes),
+                    total,
+                    outcome.index,
+                    so_far=_so_far(instance, outcomes, orphans, pools),
                 )
-    else:
-        # Largest parts first so the pool stays busy; results re-ordered by index.
-        order = sorted(todo, key=lambda k: -len(parts[k].triples))
-        with multiprocessing.Manager() as manager:
-            events = manager.Queue() if progress else None
-            with ProcessPoolExecutor(
-                max_workers=processes, initializer=_init_worker, initargs=(instance, events)
-            ) as pool:
-                pending = {pool.submit(_solve_in_worker, parts[k], k, params) for k in order}
-                while pending:
-                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    while events is not None and not events.empty():
-                        index, level = events.get()
-                        assert progress is not None
-                        progress(
-                            Progress(
-                                len(outcomes), total, index, level.level, level.value, level.bound
-                            )
-                        )
-                    for future in sorted(done, key=lambda f: f.result().index):
-                        outcomes.append(future.result())
-                        if progress:
-                            progress(
-                                Progress(
-                                    len(outcomes),
-                                    total,
-                                    outcomes[-1].index,
-                                    so_far=_so_far(instance, outcomes, orphans),
-                                )
-                            )
+            )
+
+    # Pools split over parts: first every part up to L3, then the rest with the
+    # pool's largest load as a cap (see Stage). Not needed when L3 comes last.
+    order = instance.policy.level_order
+    two_stages = Level.UNFAIRNESS in order and order[-1] is not Level.UNFAIRNESS
+    split = [k for k in todo if pools[k] is not None] if two_stages else []
+    first = {k: Stage(stop_after=Level.UNFAIRNESS) for k in split}
+    first_stage: dict[int, PartOutcome] = {}
+    run_parts(
+        instance,
+        parts,
+        todo,
+        params,
+        stages=first,
+        on_level=on_level if progress else None,
+        on_part=on_part,
+    )
+    if split:
+        position = order.index(Level.UNFAIRNESS)
+        cap: dict[str, int] = {}
+        for k in split:
+            pool = pools[k]
+            assert pool is not None
+            cap[pool] = max(cap.get(pool, 0), first_stage[k].levels[position].value)
+        second = {
+            k: Stage(
+                done=first_stage[k].levels,
+                load_cap=cap[str(pools[k])],
+                hint=first_stage[k].chosen,
+            )
+            for k in split
+        }
+        first = {}
+        run_parts(
+            instance,
+            parts,
+            split,
+            params,
+            stages=second,
+            on_level=on_level if progress else None,
+            on_part=on_part,
+        )
     outcomes.sort(key=lambda o: o.index)
     if reuse is not None:
         for outcome in outcomes:
             reuse.setdefault(fingerprints[outcome.index], outcome)
 
-    levels = _sum_levels(instance, outcomes, orphans)
+    levels = _sum_levels(instance, outcomes, orphans, pools)
     assignments = tuple(
         sorted(
             (Assignment(d, h, i) for o in outcomes for (d, i, h) in o.chosen),
@@ -523,20 +572,62 @@ def solve_instance(
     )
 
 
+def _fingerprints(instance: Instance, parts: list[Part], params: SolverParams) -> list[str]:
+    """Each part's fingerprint; a part of a split pool also carries its pool's parts'
+    (its second stage depends on all of them)."""
+    own = [part_fingerprint(instance, part, params) for part in parts]
+    by_pool: dict[str, list[str]] = {}
+    for part, fp in zip(parts, own, strict=True):
+        if part.pool is not None:
+            by_pool.setdefault(part.pool, []).append(fp)
+    out = []
+    for part, fp in zip(parts, own, strict=True):
+        if part.pool is not None:
+            fp = hashlib.sha256("|".join([fp, *sorted(by_pool[part.pool])]).encode()).hexdigest()
+        out.append(fp)
+    return out
+
+
 def _so_far(
-    instance: Instance, outcomes: list[PartOutcome], orphans: list[str]
+    instance: Instance,
+    outcomes: list[PartOutcome],
+    orphans: list[str],
+    pools: list[str | None],
 ) -> dict[str, tuple[int, int]]:
-    return {lv.level.value: (lv.value, lv.bound) for lv in _sum_levels(instance, outcomes, orphans)}
+    return {
+        lv.level.value: (lv.value, lv.bound)
+        for lv in _sum_levels(instance, outcomes, orphans, pools)
+    }
+
+
+def _level_sum(
+    level: Level, per_part: list[LevelOutcome], part_pools: list[str | None], attribute: str
+) -> int:
+    """A level's total over parts; L3 of a split pool is the maximum over its parts."""
+    if level is not Level.UNFAIRNESS:
+        return sum(int(getattr(p, attribute)) for p in per_part)
+    total, peaks = 0, dict[str, int]()
+    for outcome, pool in zip(per_part, part_pools, strict=True):
+        amount = int(getattr(outcome, attribute))
+        if pool is None:
+            total += amount
+        else:
+            peaks[pool] = max(peaks.get(pool, 0), amount)
+    return total + sum(peaks.values())
 
 
 def _sum_levels(
-    instance: Instance, outcomes: list[PartOutcome], orphans: list[str]
+    instance: Instance,
+    outcomes: list[PartOutcome],
+    orphans: list[str],
+    pools: list[str | None],
 ) -> tuple[LevelResult, ...]:
     results = []
+    part_pools = [pools[o.index] for o in outcomes]
     for k, level in enumerate(instance.policy.level_order):
         per_part = [o.levels[k] for o in outcomes]
-        value = sum(p.value for p in per_part)
-        bound = sum(p.bound for p in per_part)
+        value = _level_sum(level, per_part, part_pools, "value")
+        bound = _level_sum(level, per_part, part_pools, "bound")
         if level is Level.UNMET:
             # Items nobody can serve: wholly unmet, known without search.
             extra = sum(instance.demand[i].priority * instance.demand[i].sessions for i in orphans)

@@ -1,0 +1,96 @@
+"""Executors: the same roster from local processes and from Ray; a dead worker fails cleanly.
+
+The Ray tests start a local Ray instance (``num_cpus=2``) and must run in CI
+(Ray is installed by ``make test``); they are skipped only where Ray is not
+installed outside CI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.build import build_instance
+from scheduler.domain import Instance
+from scheduler.errors import SolveError
+from scheduler.io.load import load_dataset
+from scheduler.model.solve import SolverParams, solve_instance
+
+ROOT = Path(__file__).resolve().parent.parent
+WEEK = "2026-W49"
+
+if not os.environ.get("CI"):
+    pytest.importorskip("ray")
+import ray  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def instance() -> Instance:
+    return build_instance(load_dataset(ROOT / "data"), WEEK)
+
+
+@pytest.fixture
+def local_ray(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
+    """A local Ray instance of 2 CPUs (workers inherit the environment set before it)."""
+    fault = getattr(request, "param", None)
+    if fault is not None:
+        monkeypatch.setenv("ROSTER_FAULT_PART", str(fault))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def test_ray_and_local_processes_give_the_same_roster(instance: Instance, local_ray: None) -> None:
+    local = solve_instance(instance, SolverParams(processes=2))
+    on_ray = solve_instance(instance, SolverParams(processes=2, executor="ray"))
+    assert on_ray.assignments == local.assignments
+    assert [lv.value for lv in on_ray.levels] == [lv.value for lv in local.levels]
+    assert [lv.bound for lv in on_ray.levels] == [lv.bound for lv in local.levels]
+    assert on_ray.components == local.components > 1
+
+
+@pytest.mark.parametrize("local_ray", [3], indirect=True)
+def test_a_dead_ray_worker_fails_the_solve(instance: Instance, local_ray: None) -> None:
+    with pytest.raises(SolveError, match=r"part 3 \(.*\) failed on Ray"):
+        solve_instance(instance, SolverParams(processes=2, executor="ray"))
+
+
+@pytest.mark.parametrize("processes", [2])
+def test_a_dead_local_worker_fails_the_solve_and_writes_nothing(
+    tmp_path: Path, processes: int
+) -> None:
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scheduler.cli",
+            "solve",
+            "--week",
+            WEEK,
+            "--processes",
+            str(processes),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "ROSTER_FAULT_PART": "5"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if processes == 1:
+        # One process: the fault exits the main process itself, abruptly.
+        assert done.returncode == 70
+    else:
+        assert done.returncode == 1, done.stderr
+        assert "solve failed" in done.stderr and "part 5 (" in done.stderr
+        assert "nothing written" in done.stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".run.*"))  # no staging directory left behind
