@@ -125,9 +125,20 @@ def build_instance(
                 travel.home[(hospital_id, site_id, period)] = model.minutes(
                     home, places[site_id], period
                 )
-    for i, a in enumerate(used_sites):
-        for b in used_sites[i + 1 :]:
-            travel.between[(a, b)] = model.minutes(places[a], places[b], "PM")
+    # Midday trips only between sites one hospital's doctors can both reach (R7):
+    # no other pair can occur in a roster, and all pairs would grow with the
+    # square of a city's sites.
+    limit = policy.travel_limit_minutes
+    for hospital_id in homes:
+        reach = [
+            site_id
+            for site_id in used_sites
+            if min(travel.home[(hospital_id, site_id, p)] for p in ("AM", "PM")) <= limit
+        ]
+        for i, a in enumerate(reach):
+            for b in reach[i + 1 :]:
+                if (a, b) not in travel.between:
+                    travel.between[(a, b)] = model.minutes(places[a], places[b], "PM")
 
     pairs = frozenset((d, i) for d, i in previous if d in doctors and i in demand)
     return Instance(

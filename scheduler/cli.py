@@ -48,8 +48,15 @@ RayAddressOpt = Annotated[
 
 
 def _fail(exc: Exception) -> typer.Exit:
+    """Bad input: one line, exit code 2."""
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def _solve_failed(exc: SolveError) -> typer.Exit:
+    """A solve that could not finish (a worker died): one line, exit code 1."""
+    err.print(f"[bold red]solve failed:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
 
 
 @app.callback()
@@ -144,8 +151,7 @@ def solve(
     except InputError as exc:
         raise _fail(exc) from None
     except SolveError as exc:
-        err.print(f"[bold red]solve failed:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+        raise _solve_failed(exc) from None
     _print_summary(outcome.report, outcome.out_dir)
 
 
@@ -291,6 +297,8 @@ def scenario_run(
         report = write_scenario(run, out_dir)
     except InputError as exc:
         raise _fail(exc) from None
+    except SolveError as exc:
+        raise _solve_failed(exc) from None
     console.print(
         _kpi_table(
             f"{scenario.name} — {scenario.base.week}", [v["kpis"] for v in report["variants"]]
@@ -350,9 +358,12 @@ def scenario_sweep(
         Path, typer.Option("--data", help="Data directory when a file names none.")
     ] = Path("data"),
     processes: ProcessesOpt = 0,
+    executor: ExecutorOpt = Executor.LOCAL,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve many scenarios in parallel (one baseline per base); one summary table and chart."""
     from scheduler.io.run_dir import atomic_directory
+    from scheduler.model.solve import SolverParams
     from scheduler.scenarios.report import write_sweep_report
     from scheduler.scenarios.sweep import run_sweep
 
@@ -363,6 +374,7 @@ def scenario_sweep(
             result = run_sweep(
                 source,
                 default_data=data,
+                params=SolverParams(executor=executor.value, ray_address=ray_address),
                 processes=processes,
                 on_done=lambda solved: bar.update(task, advance=1, note=solved.name),  # type: ignore[arg-type]
             )
@@ -371,6 +383,8 @@ def scenario_sweep(
             write_sweep_report(result.rows, result.title, staging)
     except InputError as exc:
         raise _fail(exc) from None
+    except SolveError as exc:
+        raise _solve_failed(exc) from None
     table = Table(title=f"sweep {result.title}: {len(result.rows)} solves in {result.seconds:g} s")
     for column in ("scenario", "variant", "coverage %", "unmet", "L1", "travel h", "reused"):
         table.add_column(column, justify="left" if column in ("scenario", "variant") else "right")
@@ -422,6 +436,8 @@ def scenario_sensitivity(
             write_sensitivity_report(result.rows, result.meta, staging)
     except InputError as exc:
         raise _fail(exc) from None
+    except SolveError as exc:
+        raise _solve_failed(exc) from None
     meta = result.meta
     table = Table(
         title=(

@@ -206,13 +206,19 @@ class Policy:
     level_order: tuple[Level, ...] = DEFAULT_LEVEL_ORDER
 
 
+UNREACHABLE = 10**6
+"""Midday minutes of a pair of sites that no hospital's doctors can both reach."""
+
+
 @dataclass(frozen=True, slots=True)
 class Travel:
     """Travel minutes the rules and L4 use, precomputed for the week.
 
     ``home`` maps (hospital, site, period) to one-way minutes from the home
     hospital (AM includes the peak multiplier). ``between`` maps an unordered
-    pair of site ids (sorted) to the midday minutes between them.
+    pair of site ids (sorted) to the midday minutes between them, for the pairs
+    that one hospital's doctors can both reach within the travel limit; any
+    other pair is :data:`UNREACHABLE` (no roster can use it without breaking R7).
     """
 
     home: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -223,11 +229,12 @@ class Travel:
         return self.home[(hospital_id, site_id, period)]
 
     def midday_minutes(self, site_a: str, site_b: str) -> int:
-        """Minutes between two sites at midday (0 for the same site)."""
+        """Minutes between two sites at midday (0 for the same site; UNREACHABLE for
+        two sites no hospital's doctors can both reach)."""
         if site_a == site_b:
             return 0
         key = (site_a, site_b) if site_a < site_b else (site_b, site_a)
-        return self.between[key]
+        return self.between.get(key, UNREACHABLE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ from scheduler.domain import Instance
 from scheduler.errors import SolveError
 from scheduler.io.load import load_dataset
 from scheduler.model.solve import SolverParams, solve_instance
+from scheduler.scenarios.run import kpi_row, run_scenario
+from scheduler.scenarios.spec import parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
@@ -52,6 +54,33 @@ def test_ray_and_local_processes_give_the_same_roster(instance: Instance, local_
     assert [lv.value for lv in on_ray.levels] == [lv.value for lv in local.levels]
     assert [lv.bound for lv in on_ray.levels] == [lv.bound for lv in local.levels]
     assert on_ray.components == local.components > 1
+
+
+def test_scenario_variants_on_ray_match_local_processes(local_ray: None) -> None:
+    scenario = parse_scenario(
+        {
+            "name": "ray",
+            "base": {"week": WEEK},
+            "variants": [
+                {
+                    "name": "paediatrics",
+                    "changes": [{"type": "weekly_cap", "value": 1, "specialty": "PEDI"}],
+                },
+                {
+                    "name": "diabetes",
+                    "changes": [{"type": "scale_demand", "specialty": "ENDO", "factor": 1.2}],
+                },
+            ],
+        },
+        file="ray.yaml",
+    )
+    common = {"base_dir": ROOT, "default_data": ROOT / "data", "processes": 2}
+    local = run_scenario(scenario, **common)  # type: ignore[arg-type]
+    on_ray = run_scenario(scenario, params=SolverParams(executor="ray"), **common)  # type: ignore[arg-type]
+    assert [kpi_row(s) | {"solve_seconds": 0} for s in on_ray.solved] == [
+        kpi_row(s) | {"solve_seconds": 0} for s in local.solved
+    ]
+    assert [s.assignments for s in on_ray.solved] == [s.assignments for s in local.solved]
 
 
 @pytest.mark.parametrize("local_ray", [3], indirect=True)

@@ -173,14 +173,9 @@ def _run_pool(
                     on_part(outcome)
 
 
-def _run_ray(
-    instance: Instance,
-    parts: Sequence[Part],
-    todo: Sequence[int],
-    params: SolverParams,
-    stages: Mapping[int, Stage],
-    on_part: PartFn,
-) -> None:
+def ensure_ray(params: SolverParams) -> Any:
+    """The ``ray`` module, connected to ``params.ray_address`` (or a local Ray
+    instance of ``params.processes`` CPUs) unless already connected."""
     try:
         import ray
         import ray.exceptions
@@ -194,6 +189,18 @@ def _run_ray(
             log_to_driver=False,
             logging_level=logging.WARNING,
         )
+    return ray
+
+
+def _run_ray(
+    instance: Instance,
+    parts: Sequence[Part],
+    todo: Sequence[int],
+    params: SolverParams,
+    stages: Mapping[int, Stage],
+    on_part: PartFn,
+) -> None:
+    ray = ensure_ray(params)
     remote = ray.remote(max_retries=0, num_cpus=params.workers)(_solve_on_ray)
     instance_ref = ray.put(instance)
     order = sorted(todo, key=lambda k: -len(parts[k].triples))

@@ -28,11 +28,12 @@ from typing import Any, cast
 
 from scheduler.demand import DemandRow
 from scheduler.domain import Instance
-from scheduler.errors import InputError
+from scheduler.errors import InputError, SolveError
 from scheduler.io.instance_json import read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
 from scheduler.kpis import compute_kpis
+from scheduler.model.executors import ensure_ray
 from scheduler.model.reuse import PartCache
 from scheduler.model.solve import PartOutcome, SolverParams, solve_instance
 from scheduler.pipeline import previous_pairs
@@ -216,6 +217,8 @@ def solve_variants(
     """
     for task in tasks:
         build_variant(data, week, task.changes, previous=previous, where=task.where, file=task.file)
+    if params.executor == "ray":
+        return _solve_variants_on_ray(data, week, tasks, previous, params, cache, on_done)
     if processes > 1 and len(tasks) >= processes:
         one = replace(params, processes=1)
         with ProcessPoolExecutor(
@@ -256,6 +259,51 @@ def solve_variants(
                 replace(params, processes=processes),
             )
         )
+        if on_done:
+            on_done(out[-1])
+    return out
+
+
+def _variant_on_ray(
+    data: DataSet,
+    cache: dict[str, PartOutcome] | None,
+    task: VariantTask,
+    week: str,
+    previous: frozenset[tuple[str, str]],
+    params: SolverParams,
+) -> Solved:
+    _init_worker(data, cache)
+    return _solve_variant(
+        week, task.name, task.description, task.changes, task.where, task.file, previous, params
+    )
+
+
+def _solve_variants_on_ray(
+    data: DataSet,
+    week: str,
+    tasks: Sequence[VariantTask],
+    previous: frozenset[tuple[str, str]],
+    params: SolverParams,
+    cache: dict[str, PartOutcome] | None,
+    on_done: Callable[[Solved], None] | None,
+) -> list[Solved]:
+    """One Ray task per variant, each solving its parts one after another."""
+    ray = ensure_ray(params)
+    remote = ray.remote(max_retries=0, num_cpus=params.workers)(_variant_on_ray)
+    data_ref, cache_ref = ray.put(data), ray.put(cache)
+    inner = replace(params, processes=1, executor="local")
+    refs = [remote.remote(data_ref, cache_ref, t, week, previous, inner) for t in tasks]
+    out = []
+    for task, ref in zip(tasks, refs, strict=True):
+        try:
+            out.append(ray.get(ref))
+        except Exception as exc:
+            for other in refs:
+                ray.cancel(other, force=True)
+            cause = getattr(exc, "cause", None) or exc
+            raise SolveError(
+                f"variant {task.name!r} failed on Ray: {type(cause).__name__}: {cause}"
+            ) from None
         if on_done:
             on_done(out[-1])
     return out
