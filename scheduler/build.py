@@ -117,24 +117,25 @@ def build_instance(
     homes = {
         r["hospital_id"]: Place(r["side"], r["x_km"], r["y_km"]) for r in data["hospitals.csv"]
     }
-    used_sites = sorted({item.site_id for item in demand.values()})
+    # Travel only where a roster can go: from each hospital to the sites of the
+    # items it may serve (R2), and midday trips between two sites one hospital's
+    # doctors can both reach (R7). A city's all-pairs tables would grow with the
+    # square of its sites; these grow with the sites.
+    served: dict[str, set[str]] = {}
+    for item in demand.values():
+        for hospital_id in item.allowed_hospitals:
+            served.setdefault(hospital_id, set()).add(item.site_id)
     travel = Travel()
-    for hospital_id, home in homes.items():
-        for site_id in used_sites:
-            for period in ("AM", "PM"):
-                travel.home[(hospital_id, site_id, period)] = model.minutes(
-                    home, places[site_id], period
-                )
-    # Midday trips only between sites one hospital's doctors can both reach (R7):
-    # no other pair can occur in a roster, and all pairs would grow with the
-    # square of a city's sites.
     limit = policy.travel_limit_minutes
-    for hospital_id in homes:
-        reach = [
-            site_id
-            for site_id in used_sites
-            if min(travel.home[(hospital_id, site_id, p)] for p in ("AM", "PM")) <= limit
-        ]
+    for hospital_id in sorted(served):
+        home = homes[hospital_id]
+        reach = []
+        for site_id in sorted(served[hospital_id]):
+            minutes = [model.minutes(home, places[site_id], period) for period in ("AM", "PM")]
+            travel.home[(hospital_id, site_id, "AM")] = minutes[0]
+            travel.home[(hospital_id, site_id, "PM")] = minutes[1]
+            if min(minutes) <= limit:
+                reach.append(site_id)
         for i, a in enumerate(reach):
             for b in reach[i + 1 :]:
                 if (a, b) not in travel.between:

@@ -207,7 +207,7 @@ class Policy:
 
 
 UNREACHABLE = 10**6
-"""Midday minutes of a pair of sites that no hospital's doctors can both reach."""
+"""Minutes of a trip no roster can make (see ``Travel``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +215,11 @@ class Travel:
     """Travel minutes the rules and L4 use, precomputed for the week.
 
     ``home`` maps (hospital, site, period) to one-way minutes from the home
-    hospital (AM includes the peak multiplier). ``between`` maps an unordered
-    pair of site ids (sorted) to the midday minutes between them, for the pairs
-    that one hospital's doctors can both reach within the travel limit; any
-    other pair is :data:`UNREACHABLE` (no roster can use it without breaking R7).
+    hospital (AM includes the peak multiplier), for the sites of items the
+    hospital may serve (R2). ``between`` maps an unordered pair of site ids
+    (sorted) to the midday minutes between them, for the pairs that one
+    hospital's doctors can both reach within the travel limit. Any other trip
+    is :data:`UNREACHABLE`: no roster can make it without breaking R2 or R7.
     """
 
     home: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -226,7 +227,7 @@ class Travel:
 
     def home_minutes(self, hospital_id: str, site_id: str, period: str) -> int:
         """One-way minutes from a home hospital to a site in a period."""
-        return self.home[(hospital_id, site_id, period)]
+        return self.home.get((hospital_id, site_id, period), UNREACHABLE)
 
     def midday_minutes(self, site_a: str, site_b: str) -> int:
         """Minutes between two sites at midday (0 for the same site; UNREACHABLE for

@@ -20,9 +20,10 @@ lexicographic optimum of the whole.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from scheduler.domain import Instance
+from scheduler.domain import Instance, Travel
 from scheduler.model.variables import Triple
 
 
@@ -39,6 +40,43 @@ class Part:
     def name(self) -> str:
         """A short readable description: its size."""
         return f"{len(self.doctor_ids)} doctors, {len(self.item_ids)} items"
+
+
+def part_instance(instance: Instance, part: Part) -> Instance:
+    """The instance cut down to one part: its doctors, items, their sites, travel
+    minutes, home-staffing limits and last-week pairs (what a worker needs; a
+    city's whole instance is far larger). Solving the part on it gives the same
+    roster as on the whole instance: the model reads nothing else, and sorts
+    what it iterates."""
+    doctors = {d: instance.doctors[d] for d in part.doctor_ids}
+    demand = {i: instance.demand[i] for i in part.item_ids}
+    site_ids = sorted({item.site_id for item in demand.values()})
+    hospital_ids = sorted({d.hospital_id for d in doctors.values()})
+    travel = Travel(
+        home={
+            (h, s, p): instance.travel.home[(h, s, p)]
+            for h in hospital_ids
+            for s in site_ids
+            for p in ("AM", "PM")
+            if (h, s, p) in instance.travel.home
+        },
+        between={
+            (a, b): minutes
+            for a in site_ids
+            for b in site_ids
+            if a < b and (minutes := instance.travel.between.get((a, b))) is not None
+        },
+    )
+    pools = {(d.hospital_id, d.specialty_id) for d in doctors.values()}
+    return dataclasses.replace(
+        instance,
+        sites={s: instance.sites[s] for s in site_ids},
+        doctors=doctors,
+        demand=demand,
+        travel=travel,
+        away_limit={pool: limit for pool, limit in instance.away_limit.items() if pool in pools},
+        previous=frozenset((d, i) for d, i in instance.previous if d in doctors and i in demand),
+    )
 
 
 class _UnionFind:

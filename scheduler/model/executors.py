@@ -4,9 +4,11 @@
   otherwise a pool of worker processes (``processes``, all cores by default),
   largest parts first;
 * ``ray``: one Ray task per part (``pip install -e .[ray]``), on the cluster at
-  ``ray_address``, or on a local Ray instance started on the spot. The
-  instance goes once into Ray's object store; every node needs this package
-  installed at the same version.
+  ``ray_address``, or on a local Ray instance started on the spot. Every node
+  needs this package installed at the same version.
+
+Each task carries its part's own instance (``decompose.part_instance``), not
+the whole week's: a city's instance is large, a part's small.
 
 A part's solve depends only on the part and the solver settings, so the roster
 is the same whichever executor ran it (tested). A part that fails (a worker
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.domain import Instance
 from scheduler.errors import SolveError
-from scheduler.model.decompose import Part
+from scheduler.model.decompose import Part, part_instance
 
 if TYPE_CHECKING:
     from scheduler.model.solve import LevelOutcome, PartOutcome, SolverParams, Stage
@@ -95,25 +97,29 @@ def _run_here(
                 on_level(index, outcome)
 
         _fault(index)
-        on_part(solve_part(instance, parts[index], index, params, report, stages.get(index)))
+        part = parts[index]
+        on_part(
+            solve_part(
+                part_instance(instance, part), part, index, params, report, stages.get(index)
+            )
+        )
 
 
-_WORKER_INSTANCE: Instance | None = None
 _WORKER_EVENTS: Any = None  # a multiprocessing queue of (part index, LevelOutcome)
 _WORKER_RUNNING: Any = None  # a shared dict: worker pid -> the part it is solving
 
 
-def _init_worker(instance: Instance, events: Any, running: Any) -> None:
-    global _WORKER_INSTANCE, _WORKER_EVENTS, _WORKER_RUNNING  # one copy per worker process
-    _WORKER_INSTANCE, _WORKER_EVENTS, _WORKER_RUNNING = instance, events, running
+def _init_worker(events: Any, running: Any) -> None:
+    global _WORKER_EVENTS, _WORKER_RUNNING
+    _WORKER_EVENTS, _WORKER_RUNNING = events, running
 
 
 def _solve_in_worker(
-    part: Part, index: int, params: SolverParams, stage: Stage | None
+    instance: Instance, part: Part, index: int, params: SolverParams, stage: Stage | None
 ) -> PartOutcome:
+    """In a worker process: ``instance`` is the part's own (``part_instance``)."""
     from scheduler.model.solve import solve_part
 
-    assert _WORKER_INSTANCE is not None
     _WORKER_RUNNING[os.getpid()] = index
     _fault(index)
 
@@ -121,7 +127,7 @@ def _solve_in_worker(
         if _WORKER_EVENTS is not None:
             _WORKER_EVENTS.put((index, outcome))
 
-    outcome = solve_part(_WORKER_INSTANCE, part, index, params, report, stage)
+    outcome = solve_part(instance, part, index, params, report, stage)
     _WORKER_RUNNING.pop(os.getpid(), None)
     return outcome
 
@@ -142,10 +148,18 @@ def _run_pool(
         events = manager.Queue() if on_level else None
         running = manager.dict()
         with ProcessPoolExecutor(
-            max_workers=processes, initializer=_init_worker, initargs=(instance, events, running)
+            max_workers=processes, initializer=_init_worker, initargs=(events, running)
         ) as pool:
             futures = {
-                pool.submit(_solve_in_worker, parts[k], k, params, stages.get(k)): k for k in order
+                pool.submit(
+                    _solve_in_worker,
+                    part_instance(instance, parts[k]),
+                    parts[k],
+                    k,
+                    params,
+                    stages.get(k),
+                ): k
+                for k in order
             }
             pending = set(futures)
             while pending:
@@ -202,9 +216,11 @@ def _run_ray(
 ) -> None:
     ray = ensure_ray(params)
     remote = ray.remote(max_retries=0, num_cpus=params.workers)(_solve_on_ray)
-    instance_ref = ray.put(instance)
     order = sorted(todo, key=lambda k: -len(parts[k].triples))
-    refs = {remote.remote(instance_ref, parts[k], k, params, stages.get(k)): k for k in order}
+    refs = {
+        remote.remote(part_instance(instance, parts[k]), parts[k], k, params, stages.get(k)): k
+        for k in order
+    }
     pending = list(refs)
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
