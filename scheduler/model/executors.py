@@ -147,8 +147,13 @@ def _run_pool(
     with multiprocessing.Manager() as manager:
         events = manager.Queue() if on_level else None
         running = manager.dict()
+        # Spawned, not forked: a worker needs only its parts' own instances, and a
+        # forked copy of a city-sized main process would count its memory again.
         with ProcessPoolExecutor(
-            max_workers=processes, initializer=_init_worker, initargs=(events, running)
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(events, running),
         ) as pool:
             futures = {
                 pool.submit(
