@@ -232,7 +232,7 @@ def _run_ray(
         for ref in done:
             try:
                 outcome = ray.get(ref)
-            except (ray.exceptions.RayError, Exception) as exc:
+            except Exception as exc:  # a RayTaskError, a dead worker, ...
                 for other in pending:
                     ray.cancel(other, force=True)
                 cause = getattr(exc, "cause", None) or exc

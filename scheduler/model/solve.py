@@ -5,8 +5,11 @@ admitted triples, the rules' constraints in ``RULES`` order), then for each
 objective level in the policy's order: set the level as the objective, solve
 with the previous level's solution as a hint, record value, bound and status,
 and hold the level at its value (``≤`` / ``≥``) before the next one. No
-combined weights. Parts run in local worker processes (``CpModel`` does not
-pickle, so each worker builds its own model from the instance).
+combined weights. A fairness pool split over several parts is solved in two
+stages (``Stage``): up to L3, then, with the pool's largest load as a cap, the
+rest. Parts run where ``executors.run_parts`` sends them (local worker
+processes or Ray); ``CpModel`` does not pickle, so each worker builds its own
+model from its part's instance.
 """
 
 from __future__ import annotations
