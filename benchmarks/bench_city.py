@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_solve import _tree_rss_kib  # noqa: E402
+from bench_solve import measured  # noqa: E402
 
 WEEK = "2026-W49"
 DATA_ROOT = ROOT / ".bench-data"
@@ -55,22 +54,6 @@ def dataset(districts: int) -> Path:
     if not (path / "doctors.csv").is_file():
         generate(path, seed=2026, districts=districts)
     return path
-
-
-def measured(command: list[str], timeout: float) -> tuple[float, int, int]:
-    """(wall seconds, peak tree RSS MiB, exit code) of a subprocess."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss_kib(process.pid))
-        if time.perf_counter() - started > timeout:
-            process.kill()
-        time.sleep(0.1)
-    if process.returncode not in (0, None):
-        assert process.stderr is not None
-        sys.stderr.write(process.stderr.read().decode()[-2000:])
-    return time.perf_counter() - started, peak // 1024, process.returncode
 
 
 def run_ours(data: Path, tmp: Path) -> dict[str, Any]:

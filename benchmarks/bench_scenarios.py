@@ -26,16 +26,14 @@ import csv
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_solve import _tree_rss_kib  # noqa: E402
+from bench_solve import measured  # noqa: E402
 
 
 def run_once(args: list[str], out_name: str) -> tuple[float, int, int]:
@@ -43,21 +41,12 @@ def run_once(args: list[str], out_name: str) -> tuple[float, int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         command = [sys.executable, "-m", "scheduler.cli", "scenario", *args, "--out", str(out)]
-        peak = 0
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        while process.poll() is None:
-            peak = max(peak, _tree_rss_kib(process.pid))
-            time.sleep(0.1)
-        wall = time.perf_counter() - started
-        if process.returncode != 0:
-            assert process.stderr is not None
-            raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
+        wall, peak, code = measured(command)
+        if code != 0:
+            raise SystemExit(f"{' '.join(command)} failed (exit code {code})")
         with open(out / out_name, newline="", encoding="utf-8") as handle:
             solves = sum(1 for _ in csv.DictReader(handle))
-        return wall, peak // 1024, solves
+        return wall, peak, solves
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -49,34 +48,33 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+def measured(command: list[str], timeout: float = 3600) -> tuple[float, int, int]:
+    """Run a command; (wall seconds, peak RSS of its process tree in MiB, exit code).
+    Killed after ``timeout`` seconds; its stderr's tail is shown on failure."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kib(process.pid))
+        if time.perf_counter() - started > timeout:
+            process.kill()
+        time.sleep(0.02)
+    if process.returncode != 0:
+        assert process.stderr is not None
+        sys.stderr.write(process.stderr.read().decode()[-2000:])
+    return time.perf_counter() - started, peak // 1024, process.returncode
+
+
 def run_once(args: list[str]) -> tuple[float, int, dict]:  # type: ignore[type-arg]
     """One solve; returns (wall seconds, peak tree RSS in MiB, report.json)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         command = [sys.executable, "-m", "scheduler.cli", "solve", *args, "--out", str(out)]
-        peak = 0
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, _tree_rss_kib(process.pid))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        code = process.wait()
-        wall = time.perf_counter() - started
-        done.set()
-        sampler.join()
+        wall, peak, code = measured(command)
         if code != 0:
             raise SystemExit(f"solve failed with exit code {code}: {' '.join(command)}")
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    return wall, peak // 1024, report
+    return wall, peak, report
 
 
 def main() -> None:

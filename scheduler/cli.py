@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +18,8 @@ from scheduler.errors import InputError, SolveError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from scheduler.scenarios.run import Solved
 
 app = typer.Typer(
     help="Weekly specialist roster for the Shapingba medical consortium.",
@@ -279,12 +282,8 @@ def scenario_run(
     out_dir = out or Path("scenario-runs") / file.stem
     try:
         scenario = load_scenario(file)
-        bar, task = _progress_bar(scenario.name, len(scenario.variants) + 1)
+        bar, done = _progress_bar(scenario.name, len(scenario.variants) + 1)
         with bar:
-
-            def done(solved: object) -> None:
-                bar.update(task, advance=1, note=f"solved {getattr(solved, 'name', '')}")  # type: ignore[arg-type]
-
             run = run_scenario(
                 scenario,
                 base_dir=file.parent,
@@ -332,7 +331,8 @@ def _write_table(path: Path, rows: list[dict]) -> None:  # type: ignore[type-arg
     )
 
 
-def _progress_bar(title: str, total: int | None) -> tuple[Progress, object]:
+def _progress_bar(title: str, total: int | None) -> tuple[Progress, Callable[[Solved], None]]:
+    """A progress bar, and the callback that advances it when a variant is solved."""
     bar = Progress(
         TextColumn("[bold]{task.description}[/]"),
         BarColumn(),
@@ -342,7 +342,12 @@ def _progress_bar(title: str, total: int | None) -> tuple[Progress, object]:
         console=err,
         transient=True,
     )
-    return bar, bar.add_task(title, total=total, note="")
+    task = bar.add_task(title, total=total, note="")
+
+    def done(solved: Solved) -> None:
+        bar.update(task, advance=1, note=f"solved {solved.name}")
+
+    return bar, done
 
 
 @scenario_app.command("sweep")
@@ -369,14 +374,14 @@ def scenario_sweep(
 
     out_dir = out or Path("scenario-runs") / f"sweep-{source.stem}"
     try:
-        bar, task = _progress_bar(f"sweep {source.name}", None)
+        bar, done = _progress_bar(f"sweep {source.name}", None)
         with bar:
             result = run_sweep(
                 source,
                 default_data=data,
                 params=SolverParams(executor=executor.value, ray_address=ray_address),
                 processes=processes,
-                on_done=lambda solved: bar.update(task, advance=1, note=solved.name),  # type: ignore[arg-type]
+                on_done=done,
             )
         with atomic_directory(out_dir) as staging:
             _write_table(staging / "summary", result.rows)
@@ -422,14 +427,14 @@ def scenario_sensitivity(
 
     out_dir = out or Path("scenario-runs") / f"sensitivity-{week}"
     try:
-        bar, task = _progress_bar(f"sensitivity {week}", None)
+        bar, done = _progress_bar(f"sensitivity {week}", None)
         with bar:
             result = run_sensitivity(
                 data,
                 week,
                 previous_run=previous,
                 processes=processes,
-                on_done=lambda solved: bar.update(task, advance=1, note=solved.name),  # type: ignore[arg-type]
+                on_done=done,
             )
         with atomic_directory(out_dir) as staging:
             _write_table(staging / "sensitivity", result.rows)

@@ -1,9 +1,10 @@
 """Reuse solved parts between instances that share them (scenarios, sweeps).
 
 A part's model is a function of the part's content only: its candidate
-triples in order, its doctors and demand items, the sites, travel minutes,
-home-staffing limits and last-week pairs they touch, the policy, the week's
-half-days and the solver settings. :func:`part_fingerprint` hashes exactly
+triples in order and its own instance (``decompose.part_instance``: its
+doctors and demand items, the sites, travel minutes, home-staffing limits and
+last-week pairs they touch, the policy, the week's half-days), and the solver
+settings. :func:`part_fingerprint` hashes exactly
 that, in a canonical form (sets sorted, so the hash is the same in every
 process). Two parts with the same fingerprint build the same CP-SAT model and
 get the same solve, so a variant may take the baseline's outcome for every
@@ -19,7 +20,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from scheduler.domain import Instance
-from scheduler.model.decompose import Part
+from scheduler.model.decompose import Part, part_instance
 
 if TYPE_CHECKING:
     from scheduler.model.solve import PartOutcome, SolverParams
@@ -45,39 +46,23 @@ def _canon(value: Any) -> Any:
 
 
 def part_fingerprint(instance: Instance, part: Part, params: SolverParams) -> str:
-    """A hash of everything the part's model and solve depend on."""
-    doctors = [instance.doctors[d] for d in part.doctor_ids]
-    items = [instance.demand[i] for i in part.item_ids]
-    site_ids = sorted({item.site_id for item in items})
-    hospitals = sorted({d.hospital_id for d in doctors})
-    travel_home = {
-        (h, s, p): instance.travel.home[(h, s, p)]
-        for h in hospitals
-        for s in site_ids
-        for p in ("AM", "PM")
-        if (h, s, p) in instance.travel.home
-    }
-    travel_between = {
-        pair: minutes
-        for pair, minutes in instance.travel.between.items()
-        if pair[0] in site_ids and pair[1] in site_ids
-    }
-    pools = {(d.hospital_id, d.specialty_id) for d in doctors}
-    doctor_set, item_set = set(part.doctor_ids), set(part.item_ids)
+    """A hash of everything the part's model and solve depend on: its candidate
+    triples, its own instance (``part_instance``, what a worker receives) and the
+    solver settings."""
+    own = part_instance(instance, part)
     # Where the part runs does not change its solve.
     settings = {k: v for k, v in params.as_dict().items() if k not in ("processes", "executor")}
     content = (
         part.triples,
-        doctors,
-        items,
-        [instance.sites[s] for s in site_ids],
-        travel_home,
-        travel_between,
-        {pool: instance.away_limit.get(pool) for pool in pools},
-        {(d, i) for d, i in instance.previous if d in doctor_set and i in item_set},
-        instance.policy,
-        instance.half_days,
-        instance.holidays,
+        own.doctors,
+        own.demand,
+        own.sites,
+        own.travel,
+        own.away_limit,
+        own.previous,
+        own.policy,
+        own.half_days,
+        own.holidays,
         settings,
         params.hint,
     )

@@ -22,6 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -170,23 +171,6 @@ def _init_worker(data: DataSet, cache: dict[str, PartOutcome] | None) -> None:
     _DATA, _CACHE = data, (dict(cache) if cache is not None else None)
 
 
-def _solve_variant(
-    week: str,
-    name: str,
-    description: str,
-    changes: Sequence[Change],
-    where: str,
-    file: str | None,
-    previous: frozenset[tuple[str, str]],
-    params: SolverParams,
-) -> Solved:
-    assert _DATA is not None
-    variant = build_variant(_DATA, week, changes, previous=previous, where=where, file=file)
-    return solve_one(
-        name, description, variant.notes, variant.instance, variant.demand_rows, params, _CACHE
-    )
-
-
 @dataclass(frozen=True)
 class VariantTask:
     """A variant to solve: its name, description, changes and where they are written."""
@@ -196,6 +180,49 @@ class VariantTask:
     changes: tuple[Change, ...]
     where: str
     file: str | None = None
+
+
+def _solve_variant(
+    week: str, task: VariantTask, previous: frozenset[tuple[str, str]], params: SolverParams
+) -> Solved:
+    assert _DATA is not None
+    variant = build_variant(
+        _DATA, week, task.changes, previous=previous, where=task.where, file=task.file
+    )
+    return solve_one(
+        task.name,
+        task.description,
+        variant.notes,
+        variant.instance,
+        variant.demand_rows,
+        params,
+        _CACHE,
+    )
+
+
+def solve_baseline(
+    data: DataSet,
+    week: str,
+    *,
+    previous: frozenset[tuple[str, str]],
+    params: SolverParams,
+    cache: dict[str, PartOutcome] | None,
+    on_done: Callable[[Solved], None] | None = None,
+) -> Solved:
+    """The week as the data stands, solved (its parts go into ``cache``)."""
+    base = build_variant(data, week, [], previous=previous)
+    baseline = solve_one(
+        BASELINE,
+        "the week as the data stands",
+        [],
+        base.instance,
+        base.demand_rows,
+        params,
+        cache,
+    )
+    if on_done:
+        on_done(baseline)
+    return baseline
 
 
 def solve_variants(
@@ -224,41 +251,23 @@ def solve_variants(
         with ProcessPoolExecutor(
             max_workers=processes, initializer=_init_worker, initargs=(data, cache)
         ) as pool:
-            futures = [
-                pool.submit(
-                    _solve_variant,
-                    week,
-                    t.name,
-                    t.description,
-                    t.changes,
-                    t.where,
-                    t.file,
-                    previous,
-                    one,
-                )
-                for t in tasks
-            ]
+            futures = [pool.submit(_solve_variant, week, t, previous, one) for t in tasks]
             out = []
-            for future in futures:
-                out.append(future.result())
+            for task, future in zip(tasks, futures, strict=True):
+                try:
+                    out.append(future.result())
+                except BrokenProcessPool:
+                    raise SolveError(
+                        f"a worker process died (killed, or out of memory) while solving "
+                        f"variant {task.name!r} or another; nothing written"
+                    ) from None
                 if on_done:
                     on_done(out[-1])
             return out
     _init_worker(data, cache)
     out = []
     for t in tasks:
-        out.append(
-            _solve_variant(
-                week,
-                t.name,
-                t.description,
-                t.changes,
-                t.where,
-                t.file,
-                previous,
-                replace(params, processes=processes),
-            )
-        )
+        out.append(_solve_variant(week, t, previous, replace(params, processes=processes)))
         if on_done:
             on_done(out[-1])
     return out
@@ -273,9 +282,7 @@ def _variant_on_ray(
     params: SolverParams,
 ) -> Solved:
     _init_worker(data, cache)
-    return _solve_variant(
-        week, task.name, task.description, task.changes, task.where, task.file, previous, params
-    )
+    return _solve_variant(week, task, previous, params)
 
 
 def _solve_variants_on_ray(
@@ -334,29 +341,28 @@ def run_scenario(
     if scenario.base.previous_run:
         previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run))
     run = ScenarioRun(scenario, file, data_dir)
-    base = build_variant(data, week, [], previous=previous)
     cache: dict[str, PartOutcome] | None = {} if reuse else None
     if run_dir is not None:
-        baseline = _baseline_from_run(run_dir, base.demand_rows)
+        rows = build_variant(data, week, [], previous=previous).demand_rows
+        baseline = _baseline_from_run(run_dir, rows)
         if baseline.instance.week != week:
             raise InputError(
                 f"the run is of {baseline.instance.week}, the scenario of {week}",
                 file=file,
                 field="base.run",
             )
+        if on_done:
+            on_done(baseline)
     else:
-        baseline = solve_one(
-            BASELINE,
-            "the week as the data stands",
-            [],
-            base.instance,
-            base.demand_rows,
-            replace(params, processes=processes),
-            cache,
+        baseline = solve_baseline(
+            data,
+            week,
+            previous=previous,
+            params=replace(params, processes=processes),
+            cache=cache,
+            on_done=on_done,
         )
     run.solved.append(baseline)
-    if on_done:
-        on_done(baseline)
     tasks = [
         VariantTask(v.name, v.description, tuple(v.changes), f"variants[{k}].changes", file)
         for k, v in enumerate(scenario.variants)

@@ -31,8 +31,8 @@ from typing import Any
 from scheduler.io.load import load_dataset
 from scheduler.model.solve import PartOutcome, SolverParams
 from scheduler.pipeline import previous_pairs
-from scheduler.scenarios.changes import build_variant, typical_doctor
-from scheduler.scenarios.run import BASELINE, Solved, VariantTask, solve_one, solve_variants
+from scheduler.scenarios.changes import typical_doctor
+from scheduler.scenarios.run import Solved, VariantTask, solve_baseline, solve_variants
 from scheduler.scenarios.spec import AddDoctors
 from scheduler.week import parse_week
 
@@ -71,22 +71,19 @@ def run_sensitivity(
     processes = processes or (os.cpu_count() or 1)
     data = load_dataset(Path(data_dir))
     previous = frozenset(previous_pairs(previous_run)) if previous_run else frozenset()
-    base = build_variant(data, week, [], previous=previous)
     cache: dict[str, PartOutcome] = {}
-    baseline = solve_one(
-        BASELINE,
-        "",
-        [],
-        base.instance,
-        base.demand_rows,
-        replace(params, processes=processes),
-        cache,
+    baseline = solve_baseline(
+        data,
+        week,
+        previous=previous,
+        params=replace(params, processes=processes),
+        cache=cache,
+        on_done=on_done,
     )
-    if on_done:
-        on_done(baseline)
+    base = baseline.instance
     unmet_by_specialty: Counter[str] = Counter()
     for u in baseline.unmet:
-        unmet_by_specialty[base.instance.demand[u.item_id].specialty_id] += u.missing
+        unmet_by_specialty[base.demand[u.item_id].specialty_id] += u.missing
     pairs = sorted(
         (r["hospital_id"], r["specialty_id"])
         for r in data["key_specialties.csv"]
@@ -126,9 +123,9 @@ def run_sensitivity(
         rows.append(
             {
                 "hospital_id": hospital,
-                "hospital_name": base.instance.hospitals[hospital].name,
+                "hospital_name": base.hospitals[hospital].name,
                 "specialty_id": specialty,
-                "specialty_name": base.instance.specialties[specialty].name,
+                "specialty_name": base.specialties[specialty].name,
                 "template_doctor": template["doctor_id"],
                 "title": template["title"],
                 "weekly_cap": template["weekly_cap"],

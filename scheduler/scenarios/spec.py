@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -350,12 +350,13 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def parse_scenario(document: Any, *, file: str) -> Scenario:
-    """Validate a parsed document; the first problem as one InputError."""
-    if not isinstance(document, dict):
-        raise InputError("a scenario is a mapping with name, base and variants", file=file)
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], document: Any, *, file: str) -> M:
+    """``document`` as a ``model``; the first problem as one InputError naming the field."""
     try:
-        return Scenario.model_validate(document)
+        return model.model_validate(document)
     except ValidationError as exc:
         error = exc.errors()[0]
         message = error["msg"].removeprefix("Value error, ")
@@ -364,14 +365,21 @@ def parse_scenario(document: Any, *, file: str) -> Scenario:
         raise InputError(message, file=file, field=field_path(error["loc"]) or None) from None
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Read and validate a YAML (or JSON) scenario file."""
+def parse_scenario(document: Any, *, file: str) -> Scenario:
+    """Validate a parsed document; the first problem as one InputError."""
+    if not isinstance(document, dict):
+        raise InputError("a scenario is a mapping with name, base and variants", file=file)
+    return validated(Scenario, document, file=file)
+
+
+def read_document(path: Path) -> Any:
+    """A YAML (or, by its suffix, JSON) file, parsed; syntax errors name row and column."""
     path = Path(path)
     if not path.is_file():
         raise InputError("scenario file does not exist", file=str(path))
     text = path.read_text(encoding="utf-8")
     try:
-        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise InputError(
@@ -381,7 +389,10 @@ def load_scenario(path: Path) -> Scenario:
             column=str(mark.column + 1) if mark else None,
         ) from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}", file=str(path)
-        ) from None
-    return parse_scenario(document, file=str(path))
+        kind = path.suffix.lstrip(".") or "YAML"
+        raise InputError(f"not valid {kind}: {exc}", file=str(path)) from None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a YAML (or JSON) scenario file."""
+    return parse_scenario(read_document(path), file=str(path))

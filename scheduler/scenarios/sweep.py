@@ -27,24 +27,29 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from scheduler.errors import InputError
 from scheduler.io.load import load_dataset
 from scheduler.model.solve import PartOutcome, SolverParams
 from scheduler.pipeline import previous_pairs
-from scheduler.scenarios.changes import build_variant
 from scheduler.scenarios.run import (
-    BASELINE,
     Solved,
     VariantTask,
     kpi_row,
     resolve_base,
-    solve_one,
+    solve_baseline,
     solve_variants,
 )
-from scheduler.scenarios.spec import Base, Scenario, _Model, field_path, load_scenario
+from scheduler.scenarios.spec import (
+    Base,
+    Scenario,
+    _Model,
+    load_scenario,
+    parse_scenario,
+    read_document,
+    validated,
+)
 
 
 class Axis(_Model):
@@ -91,15 +96,7 @@ class Grid(_Model):
             "base": self.base.model_dump(by_alias=True),
             "variants": variants,
         }
-        try:
-            return Scenario.model_validate(document)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            raise InputError(
-                error["msg"].removeprefix("Value error, "),
-                file=file,
-                field=field_path(error["loc"]),
-            ) from None
+        return validated(Scenario, document, file=file)
 
 
 def load_sweep(path: Path) -> list[tuple[Path, Scenario]]:
@@ -112,19 +109,11 @@ def load_sweep(path: Path) -> list[tuple[Path, Scenario]]:
         return [(f, load_scenario(f)) for f in files]
     if not path.is_file():
         raise InputError("no such file or directory", file=str(path))
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = read_document(path)
     if isinstance(document, dict) and "grid" in document:
-        try:
-            grid = Grid.model_validate(document)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            raise InputError(
-                error["msg"].removeprefix("Value error, "),
-                file=str(path),
-                field=field_path(error["loc"]),
-            ) from None
+        grid = validated(Grid, document, file=str(path))
         return [(path, grid.scenario(str(path)))]
-    return [(path, load_scenario(path))]
+    return [(path, parse_scenario(document, file=str(path)))]
 
 
 @dataclass
@@ -149,35 +138,27 @@ def run_sweep(
     params = params or SolverParams()
     processes = processes or (os.cpu_count() or 1)
     scenarios = load_sweep(path)
-    groups: dict[tuple[Any, ...], list[tuple[Path, Scenario]]] = {}
+    groups: dict[tuple[Path, str, Path | None, int], list[tuple[Path, Scenario]]] = {}
     for file, scenario in scenarios:
         data_dir, _ = resolve_base(scenario, file.parent, default_data)
-        last_week = (
-            (file.parent / scenario.base.previous_run) if scenario.base.previous_run else None
-        )
-        key = (str(data_dir.resolve()), scenario.base.week, str(last_week), scenario.base.seed)
+        last_week = file.parent / scenario.base.previous_run if scenario.base.previous_run else None
+        key = (data_dir.resolve(), scenario.base.week, last_week, scenario.base.seed)
         groups.setdefault(key, []).append((file, scenario))
     result = SweepResult(title=path.stem if path.is_file() else path.name)
-    for (data_dir, week, previous_run, seed), members in groups.items():
-        data = load_dataset(Path(data_dir))
-        previous = (
-            frozenset(previous_pairs(Path(previous_run))) if previous_run != "None" else frozenset()
-        )
+    for (data_dir, week, last_week, seed), members in groups.items():
+        data = load_dataset(data_dir)
+        previous = frozenset(previous_pairs(last_week)) if last_week else frozenset()
         seeded = replace(params, seed=seed)
-        base = build_variant(data, week, [], previous=previous)
         cache: dict[str, PartOutcome] = {}
-        baseline = solve_one(
-            BASELINE,
-            "",
-            [],
-            base.instance,
-            base.demand_rows,
-            replace(seeded, processes=processes),
-            cache,
+        baseline = solve_baseline(
+            data,
+            week,
+            previous=previous,
+            params=replace(seeded, processes=processes),
+            cache=cache,
+            on_done=on_done,
         )
-        if on_done:
-            on_done(baseline)
-        label = f"{week} {Path(data_dir).name}"
+        label = f"{week} {data_dir.name}"
         result.rows.append({"scenario": label, **kpi_row(baseline), "notes": []})
         tasks: list[tuple[str, VariantTask]] = []
         for file, scenario in members:
