@@ -2,7 +2,8 @@
 
 The request body is the scenario file's content as JSON (docs/scenarios.md),
 always on the server's data directory: ``base.data``, ``base.run`` and
-``base.previous_run`` name server paths and are refused. Every change is
+``base.previous_run`` name server paths and are refused; ``base.published``
+takes the week's published roster (newest, or a version) as the baseline. Every change is
 checked against the data before the job is queued, so a bad id is a 422
 naming the field, not a failed job.
 """
@@ -23,7 +24,7 @@ from scheduler.errors import InputError
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.scenarios.changes import build_variant
 from scheduler.scenarios.spec import Scenario
-from scheduler.store.runs import StoreError
+from scheduler.store.runs import StoreError, published_version
 from scheduler.store.schema import RunKind, RunStatus, SolveRun
 
 AUTH_ERRORS = (401, 403)
@@ -66,6 +67,13 @@ def _validate(app: FastAPI, scenario: Scenario) -> None:
                 file=BODY,
                 field=f"base.{name}",
             )
+    if scenario.base.published is not None:
+        wanted = scenario.base.published
+        with app.state.sessions() as session:
+            try:
+                published_version(session, scenario.base.week, None if wanted is True else wanted)
+            except StoreError as exc:
+                raise InputError(exc.message, file=BODY, field="base.published") from None
     data = _dataset(app)
     for k, variant in enumerate(scenario.variants):
         build_variant(

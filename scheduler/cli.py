@@ -216,6 +216,12 @@ def check(
 scenario_app = typer.Typer(help="What-if scenarios: run, sweep, capacity sensitivity.")
 app.add_typer(scenario_app, name="scenario")
 
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database", help="SQLAlchemy URL (default: ROSTER_DATABASE_URL or roster.db)."),
+]
+
+
 ProcessesOpt = Annotated[int, typer.Option(min=0, help="Worker processes (0 = all cores).")]
 
 
@@ -273,8 +279,12 @@ def scenario_run(
     reuse: Annotated[
         bool, typer.Option(help="Take parts a change did not touch from the baseline.")
     ] = True,
+    database: DatabaseOpt = None,
 ) -> None:
-    """Solve the baseline and every variant; write the comparison (HTML, Excel, charts)."""
+    """Solve the baseline and every variant; write the comparison (HTML, Excel, charts).
+
+    With ``base.published`` in the file, the baseline is the week's published
+    roster, read from the database."""
     from scheduler.scenarios.output import write_scenario
     from scheduler.scenarios.run import run_scenario
     from scheduler.scenarios.spec import load_scenario
@@ -292,6 +302,7 @@ def scenario_run(
                 processes=processes,
                 reuse=reuse,
                 on_done=done,
+                database_url=_database_url(database),
             )
         report = write_scenario(run, out_dir)
     except InputError as exc:
@@ -475,17 +486,17 @@ keys_app = typer.Typer(help="API keys (roles: viewer, planner, admin).")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option("--database", help="SQLAlchemy URL (default: ROSTER_DATABASE_URL or roster.db)."),
-]
+
+def _database_url(database: str | None) -> str:
+    from scheduler.settings import Settings
+
+    return database or Settings().database_url
 
 
 def _engine(database: str | None) -> Engine:
-    from scheduler.settings import Settings
     from scheduler.store.engine import open_database
 
-    return open_database(database or Settings().database_url)
+    return open_database(_database_url(database))
 
 
 @db_app.command("upgrade")

@@ -157,6 +157,7 @@ def _run_scenario(
             params=params,
             processes=_processes(settings),
             on_done=on_done,
+            database_url=engine.url.render_as_string(hide_password=False),
         )
         report = write_scenario(run, out)
         _mark(

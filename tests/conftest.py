@@ -58,3 +58,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default week (2026-W49 on data/) solved once for every test that reads a run."""
+    from scheduler.pipeline import solve_week
+
+    out = tmp_path_factory.mktemp("runs") / "2026-W49"
+    solve_week(Path(__file__).resolve().parent.parent / "data", "2026-W49", out)
+    return out

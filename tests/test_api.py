@@ -11,7 +11,6 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from scheduler.pipeline import solve_week
 from scheduler.settings import Settings
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir
@@ -19,14 +18,6 @@ from scheduler.store.runs import import_run_dir
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 PUBLIC = {"/health", "/doctors/{doctor_id}/calendar.ics"}
-
-
-@pytest.fixture(scope="session")
-def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default week solved once for every API test."""
-    out = tmp_path_factory.mktemp("runs") / WEEK
-    solve_week(ROOT / "data", WEEK, out)
-    return out
 
 
 class Api:

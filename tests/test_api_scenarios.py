@@ -20,6 +20,7 @@ from api.app import create_app
 from scheduler.settings import Settings
 from scheduler.store.engine import open_database
 from scheduler.store.keys import create_key
+from scheduler.store.runs import import_run_dir
 from scheduler.store.schema import SolveRun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,3 +127,82 @@ def test_bad_scenarios_are_refused_before_a_job_starts(database_url: str, tmp_pa
     with app.state.sessions() as session:
         assert session.scalar(select(func.count()).select_from(SolveRun)) == 0
     app.state.engine.dispose()
+
+
+def test_a_scenario_on_the_published_roster(
+    database_url: str, default_run: Path, tmp_path: Path
+) -> None:
+    """``base.published``: the baseline is the week's published roster, read from
+    the database; its KPIs are those ``/weeks/{week}/kpis`` serves."""
+    settings = Settings.model_validate(
+        {
+            "database_url": database_url,
+            "data_dir": ROOT / "data",
+            "runs_dir": tmp_path / "jobs",
+            "job_pool_size": 1,
+        }
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        planner = {"X-API-Key": create_key(app.state.engine, "planner", "planner")}
+        body = {**SCENARIO, "base": {"week": "2026-W49", "published": True}}
+        nothing = client.post("/scenarios", json=body, headers=planner)
+        assert nothing.status_code == 422, nothing.text
+        assert "base.published" in nothing.json()["detail"]
+        assert "no published roster" in nothing.json()["detail"]
+
+        for _ in range(2):  # versions 1 and 2 (the same run, published twice)
+            run_id = import_run_dir(app.state.engine, default_run)
+            assert client.post(f"/runs/{run_id}/publish", headers=planner).status_code == 201
+        missing = {**SCENARIO, "base": {"week": "2026-W49", "published": 3}}
+        answer = client.post("/scenarios", json=missing, headers=planner)
+        assert answer.status_code == 422 and "version 3" in answer.json()["detail"]
+
+        started = client.post("/scenarios", json=body, headers=planner)
+        assert started.status_code == 202, started.text
+        job = _poll(client, planner["X-API-Key"], started.json()["id"])
+        assert job["status"] == "succeeded", job
+        baseline, variant = job["report"]["variants"]
+        assert baseline["notes"] == [
+            f"taken from the database: published version 2026-W49 v2 (run {run_id})"
+        ]
+        served = client.get("/weeks/2026-W49/kpis", headers=planner).json()
+        assert served["version"] == 2
+        k = served["kpis"]
+        assert {
+            key: baseline["kpis"][key]
+            for key in (
+                "required_sessions",
+                "covered_sessions",
+                "unmet_sessions",
+                "coverage_percent",
+                "doctors",
+                "load_p50",
+                "load_p90",
+                "load_max",
+                "travel_hours",
+                "continuity_sessions",
+            )
+        } == {
+            "required_sessions": k["coverage"]["overall"]["required"],
+            "covered_sessions": k["coverage"]["overall"]["covered"],
+            "unmet_sessions": k["coverage"]["overall"]["unmet"],
+            "coverage_percent": k["coverage"]["overall"]["percent"],
+            "doctors": k["load"]["doctors"],
+            "load_p50": k["load"]["distribution"]["p50"],
+            "load_p90": k["load"]["distribution"]["p90"],
+            "load_max": k["load"]["distribution"]["max"],
+            "travel_hours": k["travel"]["total_hours"],
+            "continuity_sessions": k["continuity"]["sessions"],
+        }
+        by_consortium = {
+            row["id"]: row["baseline"]["covered"] for row in job["report"]["coverage"]["consortium"]
+        }
+        assert by_consortium == {
+            row["id"]: row["covered"] for row in k["coverage"]["by_consortium"]
+        }
+        unmet = client.get("/weeks/2026-W49/unmet", headers=planner).json()
+        assert baseline["kpis"]["unmet_sessions"] == unmet["total_missing"] == 45
+        # The variant (pediatrics capped at 1) is solved on the same data: worse.
+        assert variant["kpis"]["unmet_sessions"] > baseline["kpis"]["unmet_sessions"]
+        assert variant["kpis"]["required_sessions"] == baseline["kpis"]["required_sessions"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -85,3 +86,64 @@ def test_a_bad_scenario_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scenario", "run", str(week), "--out", str(out)])
     assert result.exit_code == 2 and "base.week" in result.output
     assert not out.exists()
+
+
+def test_a_published_baseline_is_read_from_the_database(tmp_path: Path, default_run: Path) -> None:
+    """``base.published``: the baseline is the published roster, not solved
+    again; it must have been solved on the data the variants are built from."""
+    from scheduler.store.engine import open_database
+    from scheduler.store.runs import import_run_dir
+    from scheduler.store.runs import publish as publish_run
+
+    database = f"sqlite:///{tmp_path / 'roster.db'}"
+    engine = open_database(database)
+    publish_run(engine, import_run_dir(engine, default_run), actor="test", note=None)
+    engine.dispose()
+    scenario = tmp_path / "published.yaml"
+    scenario.write_text(
+        f"""
+name: 已发布排班为基线
+base: {{week: 2026-W49, published: true, data: {ROOT / "data"}}}
+changes: [{{type: weekly_cap, value: 1, specialty: PEDI}}]
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    cli = ["scenario", "run", str(scenario), "--out", str(out), "--database", database]
+    result = CliRunner().invoke(app, cli)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    baseline, variant = report["variants"]
+    assert baseline["notes"][0].startswith("taken from the database: published version 2026-W49 v1")
+    assert baseline["kpis"]["solve_seconds"] == 0.0  # read, not solved
+    with (default_run / "roster.csv").open(encoding="utf-8") as f:
+        assert baseline["kpis"]["covered_sessions"] == sum(1 for _ in csv.DictReader(f))
+    assert variant["kpis"]["unmet_sessions"] > baseline["kpis"]["unmet_sessions"]
+    assert baseline["run_dir"] is None  # it is in the database
+    assert check_run(out / variant["run_dir"]).ok
+
+    # The same scenario on other data (one doctor's cap changed) is refused.
+    other = tmp_path / "other-data"
+    shutil.copytree(ROOT / "data", other)
+    doctors = (other / "doctors.csv").read_text(encoding="utf-8")
+    (other / "doctors.csv").write_text(
+        doctors.replace(
+            "H01-CARD-01,蔡蕾琪,H01,CARD,chief,3,", "H01-CARD-01,蔡蕾琪,H01,CARD,chief,2,"
+        ),
+        encoding="utf-8",
+    )
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8").replace(str(ROOT / "data"), str(other)),
+        encoding="utf-8",
+    )
+    refused = CliRunner().invoke(app, [*cli[:3], "--out", str(tmp_path / "no"), *cli[5:]])
+    assert refused.exit_code == 2, refused.output
+    assert "base.published" in refused.output and "doctors differ" in refused.output
+    assert not (tmp_path / "no").exists()
+    # No such version: one line naming the field.
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8").replace("published: true", "published: 7"),
+        encoding="utf-8",
+    )
+    missing = CliRunner().invoke(app, [*cli[:3], "--out", str(tmp_path / "no"), *cli[5:]])
+    assert missing.exit_code == 2 and "no published roster for version 7" in missing.output

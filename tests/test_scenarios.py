@@ -388,3 +388,24 @@ def test_shorthand_changes_make_one_variant() -> None:
         file="s.yaml",
     )
     assert [v.name for v in scenario.variants] == ["s"]
+
+
+@pytest.mark.parametrize(
+    ("base", "field", "words"),
+    [
+        ({"published": False}, "base.published", "a version number"),
+        ({"published": 0}, "base.published", "a version number"),
+        ({"published": "newest"}, "base.published", "a version number"),
+        ({"published": True, "run": "runs/x"}, "base", "not both"),
+        ({"published": 2, "previous_run": "runs/x"}, "base", "continuity"),
+    ],
+)
+def test_a_bad_published_base_names_the_field(base: dict[str, Any], field: str, words: str) -> None:
+    document = {
+        "name": "s",
+        "base": {"week": "2026-W49", **base},
+        "changes": [{"type": "scale_travel", "factor": 1.5}],
+    }
+    with pytest.raises(InputError) as caught:
+        parse_scenario(document, file="t.yaml")
+    assert caught.value.field == field and words in str(caught.value), str(caught.value)

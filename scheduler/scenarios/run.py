@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from scheduler.demand import DemandRow
-from scheduler.domain import Instance
+from scheduler.domain import Instance, Level
 from scheduler.errors import InputError, SolveError
-from scheduler.io.instance_json import read_instance
+from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
 from scheduler.kpis import compute_kpis
@@ -157,6 +157,68 @@ def _baseline_from_run(run_dir: Path, rows: list[DemandRow]) -> Solved:
         kpis=compute_kpis(instance, roster),
         solve_seconds=0.0,
         parts=int(report.get("components", 0)),
+        parts_reused=0,
+    )
+
+
+def baseline_from_database(
+    database_url: str, scenario: Scenario, data: DataSet, data_dir: Path, file: str | None
+) -> Solved:
+    """The week's published roster (``base.published``) as the baseline.
+
+    The variants are built from ``data``, so the published run must have
+    solved this very data: the instance built from it (with the run's own
+    last-week continuity) must equal the run's stored instance, else the
+    comparison would mix two versions of the reference data.
+    """
+    from scheduler.store.engine import open_database, transaction
+    from scheduler.store.queries import published_roster
+    from scheduler.store.runs import StoreError
+
+    week, wanted = scenario.base.week, scenario.base.published
+    version = None if wanted is True else wanted
+    engine = open_database(database_url)
+    try:
+        with transaction(engine) as session:
+            stored = published_roster(session, week, version)
+    except StoreError as exc:
+        raise InputError(exc.message, file=file, field="base.published") from None
+    finally:
+        engine.dispose()
+    label = f"{week} v{stored.publication.version}"
+    built = build_variant(data, week, [], previous=stored.instance.previous)
+    mine, theirs = instance_to_dict(built.instance), instance_to_dict(stored.instance)
+    differ = [key for key in theirs if mine.get(key) != theirs[key]]
+    if differ:
+        raise InputError(
+            f"the published roster {label} was solved on other data than {data_dir} "
+            f"(its {', '.join(differ)} differ); name the data it was solved on in base.data",
+            file=file,
+            field="base.published",
+        )
+    run = stored.run
+    return Solved(
+        name=BASELINE,
+        description=f"published roster {label}",
+        notes=[f"taken from the database: published version {label} (run {run.id})"],
+        instance=stored.instance,
+        demand_rows=built.demand_rows,
+        levels=[
+            {
+                "level": lv.level,
+                "label": Level(lv.level).label,
+                "value": lv.value,
+                "bound": lv.bound,
+                "status": lv.status,
+            }
+            for lv in stored.levels
+        ],
+        status=str((run.report or {}).get("status", "")),
+        assignments=[(a.doctor_id, a.half_day_key, a.item_id) for a in stored.assignments],
+        unmet=explain_unmet(stored.instance, stored.assignments),
+        kpis=compute_kpis(stored.instance, stored.assignments),
+        solve_seconds=0.0,
+        parts=int((run.report or {}).get("components", 0)),
         parts_reused=0,
     )
 
@@ -326,11 +388,14 @@ def run_scenario(
     processes: int = 0,
     reuse: bool = True,
     on_done: Callable[[Solved], None] | None = None,
+    database_url: str | None = None,
 ) -> ScenarioRun:
     """Solve (or read) the baseline, then every variant; nothing is written.
 
-    ``reuse=False`` solves every part of every variant again (a cross-check of
-    the reuse; slower)."""
+    The baseline is read from ``base.run`` (a run directory) or, with
+    ``base.published``, from the database at ``database_url``; otherwise it
+    is solved. ``reuse=False`` solves every part of every variant again (a
+    cross-check of the reuse; slower)."""
     params = params or SolverParams()
     params = replace(params, seed=scenario.base.seed)
     processes = processes or (os.cpu_count() or 1)
@@ -342,7 +407,16 @@ def run_scenario(
         previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run))
     run = ScenarioRun(scenario, file, data_dir)
     cache: dict[str, PartOutcome] | None = {} if reuse else None
-    if run_dir is not None:
+    if scenario.base.published is not None:
+        if database_url is None:
+            raise InputError(
+                "a published baseline needs a database", file=file, field="base.published"
+            )
+        baseline = baseline_from_database(database_url, scenario, data, data_dir, file)
+        previous = baseline.instance.previous
+        if on_done:
+            on_done(baseline)
+    elif run_dir is not None:
         rows = build_variant(data, week, [], previous=previous).demand_rows
         baseline = _baseline_from_run(run_dir, rows)
         if baseline.instance.week != week:

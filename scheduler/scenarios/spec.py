@@ -298,6 +298,11 @@ class Base(_Model):
         default=None,
         description="a solved run directory of the same week and data: taken as the baseline",
     )
+    published: bool | int | None = Field(
+        default=None,
+        description="the week's published roster in the database as the baseline: "
+        "true (the newest version) or a version number",
+    )
     previous_run: str | None = Field(default=None, description="last week's run (continuity)")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
@@ -309,6 +314,24 @@ class Base(_Model):
         except InputError as exc:
             raise ValueError(exc.message) from None
         return value
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _published(cls, value: Any) -> Any:
+        if not (value is None or value is True or (type(value) is int and value >= 1)):
+            raise ValueError("true (the newest published version) or a version number, 1 or more")
+        return value
+
+    @model_validator(mode="after")
+    def _one_baseline(self) -> Base:
+        if self.published is not None and self.run is not None:
+            raise ValueError("give base.run or base.published, not both")
+        if self.published is not None and self.previous_run is not None:
+            raise ValueError(
+                "base.previous_run with base.published: the published run's own "
+                "last-week continuity is used"
+            )
+        return self
 
 
 class Scenario(_Model):

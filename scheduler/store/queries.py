@@ -19,6 +19,7 @@ from scheduler.store.schema import (
     Publication,
     PublishedAssignment,
     RunDocument,
+    RunLevel,
     RunUnmet,
     SolveRun,
 )
@@ -163,3 +164,36 @@ def week_run(session: Session, week: str, version: int | None) -> tuple[Publicat
     run = session.get(SolveRun, publication.run_id)
     assert run is not None  # foreign key
     return publication, run
+
+
+@dataclass(frozen=True)
+class PublishedRoster:
+    """A published version of a week: its run, the instance it solved, its sessions."""
+
+    publication: Publication
+    run: SolveRun
+    instance: Instance
+    assignments: list[Assignment]
+    levels: list[RunLevel]
+
+
+def published_roster(session: Session, week: str, version: int | None) -> PublishedRoster:
+    """The newest (or the given) published version of ``week``, whole; 404 if none."""
+    publication, run = week_run(session, week, version)
+    instance = run_instance(session, run.id)
+    rows = session.execute(
+        select(
+            PublishedAssignment.doctor_id,
+            PublishedAssignment.date,
+            PublishedAssignment.half_day,
+            PublishedAssignment.item_id,
+        )
+        .where(PublishedAssignment.publication_id == publication.id)
+        .order_by(PublishedAssignment.id)
+    ).mappings()
+    levels = session.scalars(
+        select(RunLevel).where(RunLevel.run_id == run.id).order_by(RunLevel.position)
+    ).all()
+    return PublishedRoster(
+        publication, run, instance, as_assignments([dict(r) for r in rows]), list(levels)
+    )
