@@ -103,10 +103,12 @@ class HalfDay:
     date: dt.date
     period: str  # "AM" | "PM"
     key: str = field(init=False, compare=False)  # ``2026-11-30_AM``, unique in any calendar
+    date_iso: str = field(init=False, compare=False, repr=False)  # ``2026-11-30``
 
     def __post_init__(self) -> None:
-        # Stored, not a property: model building reads it hundreds of thousands of times.
-        object.__setattr__(self, "key", f"{self.date.isoformat()}_{self.period}")
+        # Stored, not properties: model building reads them millions of times.
+        object.__setattr__(self, "date_iso", self.date.isoformat())
+        object.__setattr__(self, "key", f"{self.date_iso}_{self.period}")
 
     @property
     def weekday(self) -> str:
@@ -265,7 +267,7 @@ class Instance:
 
     def is_holiday(self, half_day: HalfDay) -> bool:
         """True when the half-day falls on a public holiday (R4)."""
-        return half_day.date.isoformat() in self.holidays
+        return half_day.date_iso in self.holidays
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,9 @@ sessions (load 3); B1 and B2 share 2 sessions. The pool's L3 is 3. With the
 pool's cap of 3 (not group B's own minimum of 1), L5 lets B1 — who prefers
 Monday and Tuesday — take both sessions, where B2 prefers Wednesday: L5 = 0.
 Solving the groups as if each were its own pool would give L5 = 1.
+
+Each part is solved through every level first; only a part whose doctors
+could work more under the pool's largest load is solved a second time.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from scheduler.model.variables import candidate_triples
 from tests.micro import doctor, item, micro
 
 
-def _instance():  # type: ignore[no-untyped-def]
+def _instance(b_cap: int = 5):  # type: ignore[no-untyped-def]
     return micro(
         [
             doctor("A1", hospital="H1", preferred={"MON", "TUE"}),
-            doctor("B1", hospital="H2", preferred={"MON", "TUE"}),
-            doctor("B2", hospital="H2", preferred={"WED"}),
+            doctor("B1", hospital="H2", preferred={"MON", "TUE"}, cap=b_cap),
+            doctor("B2", hospital="H2", preferred={"WED"}, cap=b_cap),
         ],
         [
             item("a", site="S1", allowed=("H1",), sessions=3),
@@ -51,6 +54,7 @@ def test_split_and_whole_pools_reach_the_same_lexicographic_optimum() -> None:
     assert values[Level.NON_PREFERRED] == 0  # B1 takes both: allowed by the pool's cap 3
     assert [lv.value for lv in split.levels] == [lv.value for lv in whole.levels]
     assert all(lv.status.value == "optimal" for lv in split.levels)
+    assert split.parameters["parts_solved_twice"] == 1  # group B, with room up to 3
     check = check_roster(instance, split.assignments)
     assert check.ok and check.levels[Level.UNFAIRNESS] == 3
     assert check.levels[Level.NON_PREFERRED] == 0
@@ -70,3 +74,15 @@ def test_fairness_last_needs_no_second_stage() -> None:
     result = solve_instance(instance, SolverParams(processes=1))
     assert {lv.level: lv.value for lv in result.levels}[Level.UNFAIRNESS] == 3
     assert check_roster(instance, result.assignments).ok
+
+
+def test_a_part_whose_caps_leave_no_room_is_solved_once() -> None:
+    # B1 and B2 may take one session each: the pool's largest load 3 changes
+    # nothing for group B (own largest load 1), so its first solve stands.
+    instance = _instance(b_cap=1)
+    split = solve_instance(instance, SolverParams(processes=1))
+    whole = solve_instance(instance, SolverParams(processes=1, split_pools=False))
+    assert split.parameters["parts_solved_twice"] == 0
+    assert [lv.value for lv in split.levels] == [lv.value for lv in whole.levels]
+    assert {lv.level: lv.value for lv in split.levels}[Level.NON_PREFERRED] == 1
+    assert check_roster(instance, split.assignments).ok

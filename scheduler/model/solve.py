@@ -134,16 +134,16 @@ ProgressFn = Callable[[Progress], None]
 
 @dataclass(frozen=True)
 class Stage:
-    """Which levels of a part to solve; the default is all of them.
+    """A second solve of a part of a pool split over several parts (``decompose``).
 
-    A pool split over several parts (``decompose``) is solved in two stages:
-    first each part until L3 (``stop_after``); then, with the pool's largest
-    load ``M`` known, each part again with the levels solved so far held
-    (``done``), every doctor's load capped at ``M`` (``load_cap``) and the
-    first stage's roster as the hint, through the remaining levels.
+    Each such part is first solved through every level like any other, with
+    its own largest load (L3) held for the levels after it. Once the pool's
+    largest load ``M`` is known, a part whose doctors could work more under
+    ``M`` is solved again: the levels up to L3 held (``done``), every doctor's
+    load capped at ``M`` (``load_cap``), the first roster as the hint, through
+    the remaining levels. The default (nothing done) solves every level.
     """
 
-    stop_after: Level | None = None
     done: tuple[LevelOutcome, ...] = ()
     load_cap: int | None = None
     hint: tuple[Triple, ...] = ()
@@ -244,8 +244,6 @@ def solve_part(
         stages.append((level, expr, bound, status, elapsed))
         if on_level is not None:
             on_level(LevelOutcome(level, value, bound, status, elapsed))
-        if level is stage.stop_after:
-            break
         model.add(expr >= value if level.sense == "max" else expr <= value)
 
     chosen = tuple(t for t, on in current.items() if on)
@@ -483,10 +481,19 @@ def solve_instance(
                 Progress(len(outcomes), total, index, outcome.level, outcome.value, outcome.bound)
             )
 
-    def on_part(outcome: PartOutcome) -> None:
-        if outcome.index in first:
-            first_stage[outcome.index] = outcome
-            return
+    # Pools split over parts (see Stage): every part is first solved through
+    # every level with its own largest load held; once all of a pool's parts
+    # are in, the pool's largest load M is known, and a part is solved again
+    # (its later levels, loads capped at M) only where M gives it more room.
+    order = instance.policy.level_order
+    position = order.index(Level.UNFAIRNESS) if Level.UNFAIRNESS in order else len(order) - 1
+    two_stages = position < len(order) - 1
+    pending: dict[str, list[PartOutcome]] = {}
+    pool_size = Counter(pools[k] for k in todo if pools[k] is not None)
+    second: dict[int, Stage] = {}
+    first_stage: dict[int, PartOutcome] = {}
+
+    def finish(outcome: PartOutcome) -> None:
         if outcome.index in first_stage:  # the second stage: count both stages' time
             outcome = dataclasses.replace(
                 outcome,
@@ -503,42 +510,34 @@ def solve_instance(
                 )
             )
 
-    # Pools split over parts: first every part up to L3, then the rest with the
-    # pool's largest load as a cap (see Stage). Not needed when L3 comes last.
-    order = instance.policy.level_order
-    two_stages = Level.UNFAIRNESS in order and order[-1] is not Level.UNFAIRNESS
-    split = [k for k in todo if pools[k] is not None] if two_stages else []
-    first = {k: Stage(stop_after=Level.UNFAIRNESS) for k in split}
-    first_stage: dict[int, PartOutcome] = {}
+    def on_part(outcome: PartOutcome) -> None:
+        pool = pools[outcome.index]
+        if not two_stages or pool is None or outcome.index in first_stage:
+            finish(outcome)
+            return
+        members = pending.setdefault(pool, [])
+        members.append(outcome)
+        if len(members) < pool_size[pool]:
+            return
+        peak = max(o.levels[position].value for o in members)
+        for member in sorted(members, key=lambda o: o.index):
+            if _cap_gives_room(instance, parts[member.index], member, position, peak, params):
+                first_stage[member.index] = member
+                second[member.index] = Stage(
+                    done=member.levels[: position + 1], load_cap=peak, hint=member.chosen
+                )
+            else:
+                finish(member)
+
     run_parts(
-        instance,
-        parts,
-        todo,
-        params,
-        stages=first,
-        on_level=on_level if progress else None,
-        on_part=on_part,
+        instance, parts, todo, params, on_level=on_level if progress else None, on_part=on_part
     )
-    if split:
-        position = order.index(Level.UNFAIRNESS)
-        cap: dict[str, int] = {}
-        for k in split:
-            pool = pools[k]
-            assert pool is not None
-            cap[pool] = max(cap.get(pool, 0), first_stage[k].levels[position].value)
-        second = {
-            k: Stage(
-                done=first_stage[k].levels,
-                load_cap=cap[str(pools[k])],
-                hint=first_stage[k].chosen,
-            )
-            for k in split
-        }
-        first = {}
+    if second:
+        log.info("%d parts solved again with their pool's largest load", len(second))
         run_parts(
             instance,
             parts,
-            split,
+            sorted(second),
             params,
             stages=second,
             on_level=on_level if progress else None,
@@ -571,8 +570,30 @@ def solve_instance(
             "variables": len(triples),
             "orphan_items": len(orphans),
             "parts_reused": reused,
+            "parts_solved_twice": len(second),
         },
     )
+
+
+def _cap_gives_room(
+    instance: Instance,
+    part: Part,
+    outcome: PartOutcome,
+    position: int,
+    peak: int,
+    params: SolverParams,
+) -> bool:
+    """Would capping loads at the pool's ``peak`` (instead of the part's own largest
+    load, held when its later levels were solved) let any doctor of the part work
+    more? Not when the part's load is the peak, nor when every doctor's weekly cap
+    (R5) is at most the part's own largest load: then the model is the same."""
+    own = outcome.levels[position].value
+    if own >= peak:
+        return False
+    if "R5" not in params.rules:
+        return True
+    doctors = {doctor_id for doctor_id, _, _ in part.triples}
+    return any(min(instance.doctors[d].weekly_cap, peak) > own for d in doctors)
 
 
 def _fingerprints(instance: Instance, parts: list[Part], params: SolverParams) -> list[str]:

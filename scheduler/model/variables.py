@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import DemandItem, Doctor, Instance
 from scheduler.model.rules import ALL_RULES, RULES
+from scheduler.model.rules.base import Admits
 
 Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
 
@@ -28,8 +29,8 @@ def candidate_triples(
 ) -> list[Triple]:
     """Triples every enabled filter rule admits, in a deterministic order."""
     enabled = [r for r in RULES if r.admits is not None and r.code in rules]
-    pair_filters = [r.admits for r in enabled if r.admits_any_half_day and r.admits]
-    slot_filters = [r.admits for r in enabled if not r.admits_any_half_day and r.admits]
+    pair_admits = _all_of([r.admits for r in enabled if r.admits_any_half_day and r.admits])
+    slot_admits = _all_of([r.admits for r in enabled if not r.admits_any_half_day and r.admits])
     doctor_list = sorted(doctors if doctors is not None else instance.doctors.values(), key=_id)
     item_list = sorted(items if items is not None else instance.demand.values(), key=_id)
     by_specialty: dict[str, list[Doctor]] = defaultdict(list)
@@ -43,12 +44,33 @@ def candidate_triples(
         for doctor in pool:
             if doctor.weekly_cap <= 0 or not half_days:
                 continue
-            if not all(admits(instance, doctor, item, half_days[0]) for admits in pair_filters):
+            if not pair_admits(instance, doctor, item, half_days[0]):
                 continue
-            for half_day in half_days:
-                if all(admits(instance, doctor, item, half_day) for admits in slot_filters):
-                    out.append((doctor.id, item.id, half_day.key))
+            out.extend(
+                [
+                    (doctor.id, item.id, half_day.key)
+                    for half_day in half_days
+                    if slot_admits(instance, doctor, item, half_day)
+                ]
+            )
     return out
+
+
+def _all_of(filters: list[Admits]) -> Admits:
+    """One filter admitting what every one of ``filters`` admits (a city's week
+    asks millions of times: no generator per question)."""
+    if not filters:
+        return lambda instance, doctor, item, half_day: True
+    if len(filters) == 1:
+        return filters[0]
+    if len(filters) == 2:
+        first, second = filters
+        return lambda instance, doctor, item, half_day: (
+            first(instance, doctor, item, half_day) and second(instance, doctor, item, half_day)
+        )
+    return lambda instance, doctor, item, half_day: all(
+        admits(instance, doctor, item, half_day) for admits in filters
+    )
 
 
 def _id(obj: Doctor | DemandItem) -> str:
