@@ -101,10 +101,12 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
     last_year_centre = [shift_week(week, -52 + k) for k in (-1, 0, 1)]
 
     per_team: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    referred: dict[str, set[str]] = defaultdict(set)  # team -> specialties with referrals
     district: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     weeks_seen: set[str] = set()
     for row in data["referrals.csv"]:
         per_team[(row["team_id"], row["specialty_id"])][row["week"]] = row["referrals"]
+        referred[row["team_id"]].add(row["specialty_id"])
         district[row["specialty_id"]][row["week"]] += row["referrals"]
         weeks_seen.add(row["week"])
 
@@ -128,7 +130,7 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
     for team in data["teams.csv"]:
         team_id = team["team_id"]
         consortium = sites[team["site_id"]]["consortium_id"]
-        considered = {s for (t, s) in per_team if t == team_id}
+        considered = set(referred.get(team_id, ()))
         considered |= {s for panel, s in panel_specialties.items() if team[f"{panel}_panel"] > 0}
         for specialty_id in sorted(considered):
             spec = specialties[specialty_id]

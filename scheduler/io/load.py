@@ -403,7 +403,7 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
                     row=row,
                     column=column.name,
                 )
-        return [None if e else v for v, e in zip(raw, empty, strict=True)]
+        return _with_none(raw.tolist(), empty)
     if kind in ("int", "float"):
         numbers = pd.to_numeric(raw.where(~empty), errors="coerce")
         bad = numbers.isna() & ~empty
@@ -432,7 +432,9 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
                 column=column.name,
             )
         cast: Callable[[float], Any] = int if kind == "int" else float
-        return [None if e else cast(v) for v, e in zip(numbers, empty, strict=True)]
+        return [
+            None if e else cast(v) for v, e in zip(numbers.tolist(), empty.tolist(), strict=True)
+        ]
     if kind == "enum":
         bad = ~raw.isin(column.choices) & ~empty
         row = _first_bad(bad)
@@ -443,7 +445,7 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
                 row=row,
                 column=column.name,
             )
-        return [None if e else v for v, e in zip(raw, empty, strict=True)]
+        return _with_none(raw.tolist(), empty)
     if kind == "date":
         dates = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
         row = _first_bad(dates.isna() & ~empty)
@@ -458,7 +460,7 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
     if kind == "week":
         out: list[Any] = []
         valid: set[str] = set()  # a history repeats each week thousands of times
-        for index, value in enumerate(raw):
+        for index, value in enumerate(raw.tolist()):
             if value in valid:
                 out.append(value)
                 continue
@@ -474,7 +476,7 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
     if kind in ("half_days", "weekdays"):
         check = is_half_day_token if kind == "half_days" else (lambda t: t in WEEKDAYS)
         lists: list[Any] = []
-        for index, value in enumerate(raw):
+        for index, value in enumerate(raw.tolist()):
             tokens = tuple(t.strip() for t in value.split(";") if t.strip())
             for token in tokens:
                 if not check(token):
@@ -488,6 +490,14 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
             lists.append(frozenset(tokens))
         return lists
     raise AssertionError(kind)
+
+
+def _with_none(values: list[Any], empty: pd.Series) -> list[Any]:
+    """``values`` with the empty cells as None (lists, not Series: a city's
+    referral history has millions of cells)."""
+    if not empty.any():
+        return values
+    return [None if e else v for v, e in zip(values, empty.tolist(), strict=True)]
 
 
 def _bounds(column: Column) -> str:
