@@ -8,10 +8,11 @@ variable and no constraint.
 Fairness (L3) takes the largest load over each specialty's pool, which links
 every doctor of a specialty. With R2 on, every part holds one specialty only
 (a doctor serves only items of that specialty), and a pool split over several
-parts is solved in two stages (``scheduler.model.solve``): each part up to L3
-with its own largest load ``m``; the pool's optimum is ``M = max m``; then
-each part, with every level before L3 held and every load capped at ``M``,
-through the levels after L3. Such parts carry their ``pool``. Without R2 (rule
+parts is solved in at most two passes (``scheduler.model.solve``): each part
+through every level with its own largest load ``m`` held; the pool's optimum
+is ``M = max m``; then each part whose doctors could work more under ``M``,
+with every level before L3 held and every load capped at ``M``, through the
+levels after L3. Such parts carry their ``pool``. Without R2 (rule
 tests) a pool is never split: a doctor is then also linked to its pool.
 Either way every level is a sum over parts (L3 a sum over pools of a maximum
 over the pool's parts), so the parts' lexicographic optima give the

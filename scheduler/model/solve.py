@@ -5,9 +5,10 @@ admitted triples, the rules' constraints in ``RULES`` order), then for each
 objective level in the policy's order: set the level as the objective, solve
 with the previous level's solution as a hint, record value, bound and status,
 and hold the level at its value (``≤`` / ``≥``) before the next one. No
-combined weights. A fairness pool split over several parts is solved in two
-stages (``Stage``): up to L3, then, with the pool's largest load as a cap, the
-rest. Parts run where ``executors.run_parts`` sends them (local worker
+combined weights. A part of a fairness pool split over several parts is solved
+through every level with its own largest load held, and again (``Stage``:
+the levels after L3, with the pool's largest load as a cap) only where that
+cap gives one of its doctors room. Parts run where ``executors.run_parts`` sends them (local worker
 processes or Ray); ``CpModel`` does not pickle, so each worker builds its own
 model from its part's instance.
 """
