@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from api.auth import Admin, DbSession, Planner, Viewer
 from api.problems import install, responses
+from api.repairs import install_repair_routes
 from api.scenarios import install_scenario_routes
 from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
@@ -425,7 +426,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Solve runs, newest first."""
         query = (
             select(SolveRun)
-            .where(SolveRun.kind == RunKind.SOLVE)
+            .where(SolveRun.kind.in_(RunKind.ROSTERS))
             .order_by(SolveRun.created_at.desc(), SolveRun.id)
             .limit(limit)
         )
@@ -510,6 +511,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(status_code=204)
 
     install_scenario_routes(app)
+    install_repair_routes(app)
     return app
 
 

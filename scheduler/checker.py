@@ -143,6 +143,15 @@ def check_roster(instance: Instance, assignments: Iterable[Assignment]) -> Check
                 )
             )
 
+    # P1 (repairs only): pinned assignments kept; nothing else on a frozen half-day.
+    made = {(a.doctor_id, a.item_id, a.half_day_key) for a in valid}
+    for doctor_id, item_id, key in sorted(instance.pinned - made):
+        bad(Violation("P1", f"pinned {doctor_id} → {item_id} on {key} is missing"))
+    for a in valid:
+        triple = (a.doctor_id, a.item_id, a.half_day_key)
+        if a.half_day_key in instance.frozen and triple not in instance.pinned:
+            bad(Violation("P1", f"{a.doctor_id} → {a.item_id} on {a.half_day_key}: frozen"))
+
     report.levels = recompute_levels(instance, valid)
     report.unmet_sessions = sum(
         max(0, item.sessions - covered[item.id]) for item in instance.demand.values()
@@ -151,7 +160,7 @@ def check_roster(instance: Instance, assignments: Iterable[Assignment]) -> Check
 
 
 def recompute_levels(instance: Instance, roster: list[Assignment]) -> dict[Level, int]:
-    """L1–L5 of a roster, from the spec's definitions."""
+    """L1–L5 of a roster, from the spec's definitions (and a repair's Δ)."""
     half_days = {h.key: h for h in instance.half_days}
     covered = Counter(a.item_id for a in roster)
     unmet = sum(
@@ -176,10 +185,14 @@ def recompute_levels(instance: Instance, roster: list[Assignment]) -> dict[Level
         preferred = instance.doctors[a.doctor_id].preferred_weekdays
         if preferred and half_days[a.half_day_key].weekday not in preferred:
             non_preferred += 1
-    return {
+    levels = {
         Level.UNMET: unmet,
         Level.CONTINUITY: continuity,
         Level.UNFAIRNESS: sum(pool_max.values()),
         Level.TRAVEL: travel,
         Level.NON_PREFERRED: non_preferred,
     }
+    if Level.CHANGES in instance.policy.level_order:  # a repair
+        made = {(a.doctor_id, a.item_id, a.half_day_key) for a in roster}
+        levels[Level.CHANGES] = len(made ^ instance.reference)
+    return levels

@@ -75,6 +75,9 @@ class Level(StrEnum):
     UNFAIRNESS = "unfairness"  # L3 minimise sum over specialty pools of the max load
     TRAVEL = "travel"  # L4 minimise total one-way travel minutes
     NON_PREFERRED = "non_preferred"  # L5 minimise sessions on non-preferred weekdays
+    # A repair's second level (after L1): assignments that differ from the roster
+    # being repaired. Not a level of an ordinary solve (not in a policy's order).
+    CHANGES = "changes"
 
     @property
     def sense(self) -> str:
@@ -90,10 +93,19 @@ class Level(StrEnum):
             Level.UNFAIRNESS: "L3",
             Level.TRAVEL: "L4",
             Level.NON_PREFERRED: "L5",
+            Level.CHANGES: "Δ",
         }[self]
 
 
-DEFAULT_LEVEL_ORDER: tuple[Level, ...] = tuple(Level)
+# The levels of SPEC §7, in their default order (a policy may reorder them).
+STANDARD_LEVELS: tuple[Level, ...] = (
+    Level.UNMET,
+    Level.CONTINUITY,
+    Level.UNFAIRNESS,
+    Level.TRAVEL,
+    Level.NON_PREFERRED,
+)
+DEFAULT_LEVEL_ORDER: tuple[Level, ...] = STANDARD_LEVELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +269,12 @@ class Instance:
     travel: Travel
     away_limit: dict[tuple[str, str], int]  # (hospital, specialty) -> max doctors away (R6)
     previous: frozenset[tuple[str, str]] = frozenset()  # (doctor, item) served last week
+    # A repair (scheduler.repair): the roster being repaired, as (doctor, item,
+    # half-day) triples (the Δ level counts the differences); assignments that
+    # must stay; half-days where nothing may change (the past). Empty otherwise.
+    reference: frozenset[tuple[str, str, str]] = frozenset()
+    pinned: frozenset[tuple[str, str, str]] = frozenset()
+    frozen: frozenset[str] = frozenset()
 
     def half_day(self, key: str) -> HalfDay:
         """The half-day with this key."""

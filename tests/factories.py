@@ -30,6 +30,7 @@ from collections import Counter
 from typing import Any
 
 from scheduler.domain import (
+    STANDARD_LEVELS,
     Assignment,
     Consortium,
     DemandItem,
@@ -176,7 +177,7 @@ def tiny_instance(**overrides: Any) -> Instance:
     }
     instance = Instance(
         week=week,
-        policy=Policy(travel_limit_minutes=60, midday_gap_minutes=90, level_order=tuple(Level)),
+        policy=Policy(travel_limit_minutes=60, midday_gap_minutes=90, level_order=STANDARD_LEVELS),
         half_days=half_days(week, OPEN_HALF_DAYS),
         holidays={},
         hospitals=hospitals,

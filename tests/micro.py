@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scheduler.domain import (
+    STANDARD_LEVELS,
     Consortium,
     DemandItem,
     DemandKind,
@@ -97,7 +98,7 @@ def micro(
     closed: dict[str, Iterable[str]] | None = None,
     holidays: dict[str, str] | None = None,
     previous: Iterable[tuple[str, str]] = (),
-    level_order: tuple[Level, ...] = tuple(Level),
+    level_order: tuple[Level, ...] = STANDARD_LEVELS,
     travel_limit: int = 60,
     midday_gap: int = 90,
     **_: Any,

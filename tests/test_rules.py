@@ -1,4 +1,4 @@
-"""One micro-instance per hard rule R1–R8.
+"""One micro-instance per hard rule R1–R8 (and P1, a repair's pins).
 
 Each case is built so that the rule alone decides the optimum. The test solves
 it twice: with every rule, the roster is clean and has the expected coverage;
@@ -9,6 +9,7 @@ test.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -109,6 +110,24 @@ def r8_total() -> Instance:
     )
 
 
+def p1_frozen() -> Instance:
+    # A repair froze Monday morning with nothing on it: the item's second session
+    # must wait for the afternoon, although the doctor is free in the morning.
+    base = micro([doctor("A")], [item("i1", sessions=2)])
+    return dataclasses.replace(base, frozen=frozenset({"2026-11-30_AM"}))
+
+
+def p1_pinned() -> Instance:
+    # A pinned session is kept although the (travel-free) alternative is as good;
+    # without P1, L5 would move it to the doctor's preferred Tuesday.
+    base = micro(
+        [doctor("A", preferred={"TUE"})],
+        [item("i1")],
+        open_half_days=("MON_AM", "TUE_AM"),
+    )
+    return dataclasses.replace(base, pinned=frozenset({("A", "i1", "2026-11-30_AM")}))
+
+
 CASES: list[tuple[str, Callable[[], Instance], int]] = [
     # (rule, instance, sessions covered with the rule)
     ("R1", r1, 1),
@@ -124,6 +143,7 @@ CASES: list[tuple[str, Callable[[], Instance], int]] = [
     ("R7", r7_midday, 1),
     ("R8", r8_half_day, 1),
     ("R8", r8_total, 1),
+    ("P1", p1_frozen, 1),
 ]
 
 
@@ -148,3 +168,13 @@ def test_rule_removed_from_model_is_caught(
     report = check_roster(instance, result.assignments)
     assert rule in report.by_rule(), f"without {rule} the roster should break it"
     assert len(result.assignments) > covered
+
+
+def test_a_pinned_session_stays_where_it_was() -> None:
+    instance = p1_pinned()
+    kept = solve(instance)
+    assert [(a.doctor_id, a.half_day_key) for a in kept.assignments] == [("A", "2026-11-30_AM")]
+    assert check_roster(instance, kept.assignments).ok
+    moved = solve(instance, ALL_RULES - {"P1"})
+    assert [(a.doctor_id, a.half_day_key) for a in moved.assignments] == [("A", "2026-12-01_AM")]
+    assert "P1" in check_roster(instance, moved.assignments).by_rule()

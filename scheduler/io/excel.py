@@ -47,6 +47,7 @@ LEVEL_ZH: dict[Level, str] = {
     Level.UNFAIRNESS: "公平性(各专科最大负荷之和)",
     Level.TRAVEL: "总路程(分钟)",
     Level.NON_PREFERRED: "非偏好工作日",
+    Level.CHANGES: "改动的排班(修复)",
 }
 """Chinese names of the objective levels L1–L5."""
 

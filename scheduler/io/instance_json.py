@@ -38,6 +38,14 @@ VERSION = 1
 
 def instance_to_dict(instance: Instance) -> dict[str, Any]:
     """Plain-JSON form, with sorted keys and lists for stable bytes."""
+    repair: dict[str, Any] = {
+        # Only in a repair's instance (scheduler.repair): other documents keep their bytes.
+        name: [list(t) for t in sorted(triples)]
+        for name, triples in (("reference", instance.reference), ("pinned", instance.pinned))
+        if triples
+    }
+    if instance.frozen:
+        repair["frozen"] = sorted(instance.frozen)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -105,6 +113,7 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         },
         "away_limit": [[h, s, n] for (h, s), n in sorted(instance.away_limit.items())],
         "previous": [list(pair) for pair in sorted(instance.previous)],
+        **repair,
     }
 
 
@@ -181,6 +190,9 @@ def instance_from_dict(raw: dict[str, Any], *, file: str = "instance.json") -> I
             travel=travel,
             away_limit={(h, s): int(n) for h, s, n in raw["away_limit"]},
             previous=frozenset((d, i) for d, i in raw["previous"]),
+            reference=frozenset((d, i, h) for d, i, h in raw.get("reference", ())),
+            pinned=frozenset((d, i, h) for d, i, h in raw.get("pinned", ())),
+            frozen=frozenset(raw.get("frozen", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"malformed instance document ({exc!r})", file=file) from None

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from scheduler.domain import WEEKDAYS, Level, Title
+from scheduler.domain import STANDARD_LEVELS, WEEKDAYS, Level, Title
 from scheduler.errors import InputError
 from scheduler.week import is_half_day_token, parse_week
 
@@ -307,8 +307,8 @@ def load_policy(path: Path) -> Policy:
             file=file,
             column="demand.team_min_title",
         )
-    order = get("objective", "order", [lv.value for lv in Level])
-    names = [lv.value for lv in Level]
+    order = get("objective", "order", [lv.value for lv in STANDARD_LEVELS])
+    names = [lv.value for lv in STANDARD_LEVELS]
     if not isinstance(order, list) or sorted(order) != sorted(names):
         raise InputError(
             f"must list each level once: {', '.join(names)}", file=file, column="objective.order"

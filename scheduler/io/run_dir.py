@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import multiprocessing
 import multiprocessing.process
@@ -43,6 +44,7 @@ LEVEL_NAMES = {
     Level.UNFAIRNESS: "sum over specialty pools of the largest weekly load",
     Level.TRAVEL: "total one-way travel minutes",
     Level.NON_PREFERRED: "sessions on non-preferred weekdays",
+    Level.CHANGES: "assignments changed from the published roster (repair)",
 }
 
 ROSTER_COLUMNS = (
@@ -378,3 +380,29 @@ def read_roster(path: Path) -> list[Assignment]:
                     raise InputError("empty value", file=path.name, row=row_number, column=column)
             out.append(Assignment(row["doctor_id"], f"{date}_{period}", row["item_id"]))
     return out
+
+
+def demand_rows_from_csv(text: str, instance: Instance) -> list[DemandRow]:
+    """The rows of a stored ``demand.csv`` (a run's derived demand), for the
+    instance's items (what a repair writes again without the data directory)."""
+
+    def number(value: str, kind: type) -> Any:
+        return kind(value) if value not in ("", "None") else None
+
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        item = instance.demand.get(row["item_id"])
+        if item is None:
+            continue
+        rows.append(
+            DemandRow(
+                item=item,
+                consortium_id=row["consortium_id"],
+                trailing_mean=number(row["trailing_mean"], float),
+                seasonal_factor=number(row["seasonal_factor"], float),
+                forecast=number(row["forecast"], float),
+                by_referrals=number(row["by_referrals"], int),
+                panel_floor=number(row["panel_floor"], int),
+            )
+        )
+    return rows

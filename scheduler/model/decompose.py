@@ -45,7 +45,8 @@ class Part:
 
 def part_instance(instance: Instance, part: Part) -> Instance:
     """The instance cut down to one part: its doctors, items, their sites, travel
-    minutes, home-staffing limits and last-week pairs (what a worker needs; a
+    minutes, home-staffing limits, last-week pairs and, in a repair, the
+    reference and pinned assignments of its items (what a worker needs; a
     city's whole instance is far larger). Solving the part on it gives the same
     roster as on the whole instance: the model reads nothing else, and sorts
     what it iterates."""
@@ -77,6 +78,8 @@ def part_instance(instance: Instance, part: Part) -> Instance:
         travel=travel,
         away_limit={pool: limit for pool, limit in instance.away_limit.items() if pool in pools},
         previous=frozenset((d, i) for d, i in instance.previous if d in doctors and i in demand),
+        reference=frozenset(t for t in instance.reference if t[1] in demand),
+        pinned=frozenset(t for t in instance.pinned if t[1] in demand),
     )
 
 

@@ -1,4 +1,4 @@
-"""The objective levels L1–L5 (SPEC §7) as linear expressions over the variables.
+"""The objective levels L1–L5 (SPEC §7), and a repair's Δ, as linear expressions.
 
 Each function returns the level's expression in its natural sense (L2 is to be
 maximised, the others minimised). Helper variables are created only for the
@@ -123,6 +123,18 @@ def non_preferred(v: AssignmentVars) -> cp_model.LinearExprT:
     return cp_model.LinearExpr.sum(literals)
 
 
+def changes(v: AssignmentVars, item_ids: list[str]) -> cp_model.LinearExprT:
+    """Δ (a repair's second level): assignments of these items that differ from the
+    roster being repaired — its assignments not kept, plus assignments it had not.
+    Those it had that no variable can keep (an absent doctor's) are a constant."""
+    reference = v.instance.reference
+    mine = set(item_ids)
+    kept = [lit for triple, lit in v.items() if triple in reference]
+    new = [lit for triple, lit in v.items() if triple not in reference]
+    lost = sum(1 for triple in reference if triple[1] in mine and triple not in v.x)
+    return len(kept) + lost - cp_model.LinearExpr.sum(kept) + cp_model.LinearExpr.sum(new)
+
+
 def level_expression(
     level: Level, v: AssignmentVars, item_ids: list[str]
 ) -> tuple[cp_model.LinearExprT, bool]:
@@ -136,5 +148,7 @@ def level_expression(
         return unfairness(v), not v.x
     if level is Level.TRAVEL:
         return travel(v), not v.x
+    if level is Level.CHANGES:
+        return changes(v, item_ids), not v.x
     expr = non_preferred(v)
     return expr, not any(v.instance.doctors[d].preferred_weekdays for d in v.by_doctor)

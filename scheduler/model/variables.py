@@ -28,7 +28,7 @@ def candidate_triples(
     items: Iterable[DemandItem] | None = None,
 ) -> list[Triple]:
     """Triples every enabled filter rule admits, in a deterministic order."""
-    enabled = [r for r in RULES if r.admits is not None and r.code in rules]
+    enabled = [r for r in RULES if r.admits is not None and r.code in rules and r.applies(instance)]
     pair_admits = _all_of([r.admits for r in enabled if r.admits_any_half_day and r.admits])
     slot_admits = _all_of([r.admits for r in enabled if not r.admits_any_half_day and r.admits])
     doctor_list = sorted(doctors if doctors is not None else instance.doctors.values(), key=_id)

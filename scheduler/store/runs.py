@@ -126,56 +126,60 @@ def create_run(
 
 def record_results(engine: Engine, run_id: str, record: RunRecord) -> None:
     """Store a succeeded run's results in one transaction."""
+    with transaction(engine) as session:
+        _store_record(session, _get_run(session, run_id), record)
+
+
+def _store_record(session: Session, run: SolveRun, record: RunRecord) -> None:
+    run_id = run.id
     instance = record.instance
     rows = roster_rows(instance, record.assignments)
     consortium = {site_id: site.consortium_id for site_id, site in instance.sites.items()}
-    with transaction(engine) as session:
-        run = _get_run(session, run_id)
-        for table in (RunLevel, RunAssignment, RunUnmet, RunDocument):
-            session.execute(delete(table).where(table.run_id == run_id))
-        for position, level in enumerate(record.report.get("levels", [])):
-            session.add(
-                RunLevel(
-                    run_id=run_id,
-                    position=position,
-                    level=level["level"],
-                    value=level["value"],
-                    bound=level["bound"],
-                    status=level["status"],
-                    wall_seconds=level.get("wall_seconds", 0.0),
-                )
+    for table in (RunLevel, RunAssignment, RunUnmet, RunDocument):
+        session.execute(delete(table).where(table.run_id == run_id))
+    for position, level in enumerate(record.report.get("levels", [])):
+        session.add(
+            RunLevel(
+                run_id=run_id,
+                position=position,
+                level=level["level"],
+                value=level["value"],
+                bound=level["bound"],
+                status=level["status"],
+                wall_seconds=level.get("wall_seconds", 0.0),
             )
-        if rows:
-            session.execute(
-                insert(RunAssignment),
-                [
-                    {
-                        **{k: row[k] for k in ASSIGNMENT_FIELDS if k in row},
-                        "date": dt.date.fromisoformat(row["date"]),
-                        "consortium_id": consortium[row["site_id"]],
-                        "run_id": run_id,
-                    }
-                    for row in rows
-                ],
-            )
-        if record.unmet:
-            session.execute(
-                insert(RunUnmet),
-                [_unmet_row(instance, u, run_id) for u in record.unmet],
-            )
-        for name, content in record.documents.items():
-            session.add(RunDocument(run_id=run_id, name=name, content=content))
-        run.status = RunStatus.SUCCEEDED
-        run.report = record.report
-        run.kpis = record.kpis
-        run.coverage = record.kpis.get("coverage", {}).get("overall", {}).get("percent")
-        run.run_dir = record.run_dir
-        # The version of the reference data the run saw: its normalised instance.
-        instance_json = record.documents.get("instance.json")
-        if instance_json is not None:
-            run.data_fingerprint = hashlib.sha256(instance_json.encode("utf-8")).hexdigest()
-        run.finished_at = now()
-        run.error = None
+        )
+    if rows:
+        session.execute(
+            insert(RunAssignment),
+            [
+                {
+                    **{k: row[k] for k in ASSIGNMENT_FIELDS if k in row},
+                    "date": dt.date.fromisoformat(row["date"]),
+                    "consortium_id": consortium[row["site_id"]],
+                    "run_id": run_id,
+                }
+                for row in rows
+            ],
+        )
+    if record.unmet:
+        session.execute(
+            insert(RunUnmet),
+            [_unmet_row(instance, u, run_id) for u in record.unmet],
+        )
+    for name, content in record.documents.items():
+        session.add(RunDocument(run_id=run_id, name=name, content=content))
+    run.status = RunStatus.SUCCEEDED
+    run.report = record.report
+    run.kpis = record.kpis
+    run.coverage = record.kpis.get("coverage", {}).get("overall", {}).get("percent")
+    run.run_dir = record.run_dir
+    # The version of the reference data the run saw: its normalised instance.
+    instance_json = record.documents.get("instance.json")
+    if instance_json is not None:
+        run.data_fingerprint = hashlib.sha256(instance_json.encode("utf-8")).hexdigest()
+    run.finished_at = now()
+    run.error = None
 
 
 def _unmet_row(instance: Instance, unmet: UnmetItem, run_id: str) -> dict[str, Any]:
@@ -248,53 +252,102 @@ def publish(
 def _publish_once(engine: Engine, run_id: str, *, actor: str, note: str | None) -> PublishedVersion:
     with transaction(engine) as session:
         run = _get_run(session, run_id)
-        if run.kind != RunKind.SOLVE:
+        if run.kind not in RunKind.ROSTERS:
             raise StoreError(f"run {run_id} is a {run.kind}, not a roster", status=409)
         if run.status != RunStatus.SUCCEEDED:
             raise StoreError(
                 f"run {run_id} is {run.status}; only a succeeded run can be published", status=409
             )
+        return _publish_in(session, run, actor=actor, note=note)
+
+
+def publish_repair(
+    engine: Engine,
+    record: RunRecord,
+    *,
+    run_id: str,
+    repairs_version: int,
+    parameters: dict[str, Any],
+    actor: str,
+    note: str | None,
+) -> PublishedVersion:
+    """Store a repair's run and publish it as the week's next version, in one
+    transaction; 409 if the week has a version newer than ``repairs_version``
+    (the repair would undo it: repair that version instead)."""
+    week = record.instance.week
+    with transaction(engine) as session:
         latest = session.scalar(
-            select(func.max(Publication.version)).where(Publication.week == run.week)
+            select(func.max(Publication.version)).where(Publication.week == week)
         )
-        sessions = session.scalar(
-            select(func.count()).select_from(RunAssignment).where(RunAssignment.run_id == run_id)
-        )
-        publication = Publication(
-            week=run.week,
-            version=(latest or 0) + 1,
-            run_id=run_id,
-            published_at=now(),
-            published_by=actor,
-            sessions=sessions or 0,
-            note=note,
-        )
-        session.add(publication)
-        session.flush()
-        columns = [getattr(RunAssignment, name) for name in ASSIGNMENT_FIELDS]
-        session.execute(
-            insert(PublishedAssignment).from_select(
-                ["publication_id", *ASSIGNMENT_FIELDS],
-                select(literal(publication.id, Integer), *columns).where(
-                    RunAssignment.run_id == run_id
-                ),
+        if latest != repairs_version:
+            raise StoreError(
+                f"week {week} is at version {latest} now, the repair was of version "
+                f"{repairs_version}: repair the newest version",
+                status=409,
             )
+        run = SolveRun(
+            id=run_id,
+            kind=RunKind.REPAIR,
+            week=week,
+            status=RunStatus.RUNNING,
+            parameters=parameters,
+            created_at=now(),
+            started_at=now(),
+            created_by=actor,
         )
-        audit(
-            session,
-            actor,
-            "publish",
-            f"{run.week} v{publication.version}",
-            {"run_id": run_id, "sessions": publication.sessions},
+        session.add(run)
+        session.flush()
+        _store_record(session, run, record)
+        session.flush()
+        return _publish_in(session, run, actor=actor, note=note)
+
+
+def _publish_in(
+    session: Session, run: SolveRun, *, actor: str, note: str | None
+) -> PublishedVersion:
+    """Publish ``run`` as the next version of its week (inside the caller's transaction)."""
+    run_id = run.id
+    latest = session.scalar(
+        select(func.max(Publication.version)).where(Publication.week == run.week)
+    )
+    sessions = session.scalar(
+        select(func.count()).select_from(RunAssignment).where(RunAssignment.run_id == run_id)
+    )
+    publication = Publication(
+        week=run.week,
+        version=(latest or 0) + 1,
+        run_id=run_id,
+        published_at=now(),
+        published_by=actor,
+        sessions=sessions or 0,
+        note=note,
+    )
+    session.add(publication)
+    session.flush()
+    columns = [getattr(RunAssignment, name) for name in ASSIGNMENT_FIELDS]
+    session.execute(
+        insert(PublishedAssignment).from_select(
+            ["publication_id", *ASSIGNMENT_FIELDS],
+            select(literal(publication.id, Integer), *columns).where(
+                RunAssignment.run_id == run_id
+            ),
         )
-        return PublishedVersion(
-            run.week,
-            publication.version,
-            run_id,
-            publication.sessions,
-            publication.published_at,
-            actor,
-        )
+    )
+    audit(
+        session,
+        actor,
+        "publish",
+        f"{run.week} v{publication.version}",
+        {"run_id": run_id, "sessions": publication.sessions},
+    )
+    return PublishedVersion(
+        run.week,
+        publication.version,
+        run_id,
+        publication.sessions,
+        publication.published_at,
+        actor,
+    )
 
 
 def audit(

@@ -83,6 +83,8 @@ class RunKind:
 
     SOLVE = "solve"  # a week's roster: levels, assignments, unmet; can be published
     SCENARIO = "scenario"  # a what-if comparison: report JSON and files in run_dir
+    REPAIR = "repair"  # a published roster repaired after absences (published at once)
+    ROSTERS = (SOLVE, REPAIR)  # the kinds that hold a roster
 
 
 class SolveRun(Base):

@@ -25,3 +25,6 @@ class Rule:
     constrain: Constrain | None = None
     # ``admits`` ignores its half-day argument: checked once per (doctor, item).
     admits_any_half_day: bool = False
+    # False where the rule has nothing to say about an instance (its filter is
+    # then not asked, millions of times on a city's week).
+    applies: Callable[[Instance], bool] = lambda instance: True
