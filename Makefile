@@ -6,7 +6,7 @@ VENV ?= .venv
 WEEK ?= 2026-W49
 BIN := $(VENV)/bin
 
-.PHONY: roster test lint bench bench-api bench-scenarios clean
+.PHONY: roster test lint bench bench-api bench-scenarios bench-repair clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: $(VENV)/.installed
 
 bench-scenarios: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_scenarios.py --all
+
+bench-repair: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_repair.py
 
 bench-api: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "bench-api needs wrk: apt-get install wrk"; exit 1; }

@@ -11,7 +11,9 @@ reading the published week, the solve of the touched parts, the repair
 directory (workbook and calendars included) and the publication. Side by
 side, the same number of ``roster solve --week 2026-W49`` runs: the from-
 scratch alternative. Printed: median and range of each, the repair's own
-solve time, Δ (changed assignments) and the ratio.
+solve time, Δ (changed assignments) and the ratio; and the same repair run
+in this process (``repair_week``, what ``POST /weeks/{week}/repairs`` does,
+without the interpreter's start-up).
 
 Benchmarks are not tests: read medians and ratios measured side by side.
 """
@@ -24,6 +26,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -39,6 +42,7 @@ TUESDAY = "2026-12-01"
 
 def main() -> None:
     from scheduler.pipeline import solve_week
+    from scheduler.repair.run import AbsenceRequest, repair_week
     from scheduler.store.engine import open_database
     from scheduler.store.runs import import_run_dir, publish
 
@@ -56,7 +60,7 @@ def main() -> None:
             a.doctor_id for a in outcome.result.assignments if a.half_day_key >= TUESDAY
         )
         doctor = max(sorted(counts), key=lambda d: counts[d])
-        repairs, solves, own, delta = [], [], [], None
+        repairs, solves, own, inside, delta = [], [], [], [], None
         for k in range(args.runs):
             copy = tmp / f"db-{k}.db"
             shutil.copy(database, copy)
@@ -77,6 +81,19 @@ def main() -> None:
                  "--out", str(tmp / f"solve-{k}")]
             )  # fmt: skip
             solves.append(wall)
+            # The same repair in this process (no interpreter start-up): the API's path.
+            shutil.copy(database, copy)
+            engine = open_database(f"sqlite:///{copy}")
+            started = time.perf_counter()
+            repair_week(
+                engine,
+                WEEK,
+                [AbsenceRequest(doctor, TUESDAY)],
+                out_dir=tmp / f"inside-{k}",
+                actor="bench",
+            )
+            inside.append(time.perf_counter() - started)
+            engine.dispose()
     print(f"absent doctor {doctor} from {TUESDAY} ({counts[doctor]} sessions); Δ = {delta}")
     print("| command | runs | median wall s | min–max s | ratio |")
     print("|---|---:|---:|---:|---:|")
@@ -91,6 +108,10 @@ def main() -> None:
             f"| {median / base:.2f} |"
         )
     print(f"repair solve (in the command): median {statistics.median(own):.2f} s")
+    print(
+        f"repair in one process (what POST /weeks/{{week}}/repairs does): median "
+        f"{statistics.median(inside):.2f} s ({min(inside):.2f}–{max(inside):.2f})"
+    )
 
 
 if __name__ == "__main__":
