@@ -17,6 +17,7 @@ import pytest
 
 from scheduler.domain import Level
 from scheduler.errors import InputError
+from scheduler.io.run_dir import read_roster
 from scheduler.model.solve import SolverParams, solve_instance
 from scheduler.pipeline import check_run
 from scheduler.repair.run import AbsenceRequest, repair_week
@@ -178,3 +179,57 @@ def test_repair_over_the_api(database_url: str, default_run: Path, tmp_path: Pat
     stale = client.post(f"/weeks/{WEEK}/repairs", json={**body, "version": 1}, headers=planner)
     assert stale.status_code == 409
     engine.dispose()
+
+
+def test_the_repair_command(tmp_path: Path, default_run: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from scheduler.cli import app
+
+    database = f"sqlite:///{tmp_path / 'roster.db'}"
+    engine = open_database(database)
+    publish_run(engine, import_run_dir(engine, default_run), actor="test")
+    with transaction(engine) as session:
+        roster = published_roster(session, WEEK, None).assignments
+    engine.dispose()
+    first = _busiest_doctor(roster)
+    second = _busiest_doctor([a for a in roster if a.doctor_id != first])
+    keep = _busiest_doctor([a for a in roster if a.doctor_id not in (first, second)])
+    cli = ["repair", "--week", WEEK, "--database", database, "--out", str(tmp_path / "r")]
+    absences = ["--absent", first, "--from", TUESDAY, "--absent", second, "--from", "2026-12-02"]
+    answer = CliRunner().invoke(app, [*cli, *absences, "--to", "2026-12-02:PM", "--pin", keep])
+    assert answer.exit_code == 0, answer.output
+    assert "version 1 → 2" in answer.output and "notifications.md" in answer.output
+    report = json.loads((tmp_path / "r" / "repair.json").read_text(encoding="utf-8"))
+    assert [a["doctor_id"] for a in report["notifications"]["doctors"]].count(first) == 1
+    repaired = set(read_roster(tmp_path / "r" / "roster.csv"))
+    kept = [a for a in roster if a.doctor_id == keep]
+    assert kept and set(kept) <= repaired  # pinned: every published session of theirs
+    assert check_run(tmp_path / "r").ok
+    # --to once for two absences would be ambiguous only with two --from: one line, exit 2.
+    bad = CliRunner().invoke(
+        app,
+        [
+            *cli,
+            "--absent",
+            first,
+            "--absent",
+            second,
+            "--from",
+            TUESDAY,
+            "--to",
+            "a",
+            "--to",
+            "b",
+            "--to",
+            "c",
+        ],
+    )
+    assert bad.exit_code == 2 and "--to" in bad.output
+
+
+def _busiest_doctor(roster) -> str:  # type: ignore[no-untyped-def]
+    counts = Counter(a.doctor_id for a in roster if a.half_day_key >= TUESDAY)
+    return max(sorted(counts), key=lambda d: counts[d])
