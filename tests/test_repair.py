@@ -208,6 +208,19 @@ def test_the_repair_command(tmp_path: Path, default_run: Path) -> None:
     kept = [a for a in roster if a.doctor_id == keep]
     assert kept and set(kept) <= repaired  # pinned: every published session of theirs
     assert check_run(tmp_path / "r").ok
+    # A what-if scenario cannot take the repaired version as a baseline from the data.
+    scenario = tmp_path / "s.yaml"
+    data = Path(__file__).resolve().parent.parent / "data"
+    scenario.write_text(
+        f"name: s\nbase: {{week: {WEEK}, published: true, data: {data}}}\n"
+        "changes: [{type: scale_travel, factor: 1.2}]\n",
+        encoding="utf-8",
+    )
+    refused = CliRunner().invoke(
+        app,
+        ["scenario", "run", str(scenario), "--database", database, "--out", str(tmp_path / "s")],
+    )
+    assert refused.exit_code == 2 and "is a repair" in refused.output
     # --to once for two absences would be ambiguous only with two --from: one line, exit 2.
     bad = CliRunner().invoke(
         app,

@@ -189,6 +189,14 @@ def baseline_from_database(
     built = build_variant(data, week, [], previous=stored.instance.previous)
     mine, theirs = instance_to_dict(built.instance), instance_to_dict(stored.instance)
     differ = [key for key in theirs if mine.get(key) != theirs[key]]
+    if differ and stored.instance.reference:
+        raise InputError(
+            f"the published roster {label} is a repair (roster repair): its absences and "
+            f"frozen half-days are not in {data_dir}; take the version it repaired, or "
+            "data with the absences as leave",
+            file=file,
+            field="base.published",
+        )
     if differ:
         raise InputError(
             f"the published roster {label} was solved on other data than {data_dir} "
