@@ -22,6 +22,7 @@ from api.auth import Admin, DbSession, Planner, Viewer
 from api.problems import install, responses
 from api.repairs import install_repair_routes
 from api.scenarios import install_scenario_routes
+from api.web import install_console
 from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
 from scheduler.io.load import load_dataset
@@ -512,6 +513,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_scenario_routes(app)
     install_repair_routes(app)
+    install_console(app)
     return app
 
 

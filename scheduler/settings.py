@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,3 +26,11 @@ class Settings(BaseSettings):
         default=0, ge=0, description="Processes per solve job (0 = all cores but one, for the API)."
     )
     job_pool_size: int = Field(default=2, ge=1, description="Solve jobs running at once.")
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the web console's session cookie; unset: a random one per process "
+        "(sign-ins end when the server restarts). Set it when several processes serve.",
+    )
+    session_https_only: bool = Field(
+        default=False, description="Send the console's cookie over HTTPS only (behind TLS)."
+    )

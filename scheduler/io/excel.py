@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -323,7 +323,7 @@ def _coverage_rows(kpis: dict[str, Any]) -> list[list[Any]]:
 class FixedTimeZipFile(zipfile.ZipFile):
     """A zip file whose entries all carry one fixed timestamp (for identical bytes)."""
 
-    def __init__(self, path: Path, stamp: dt.datetime) -> None:
+    def __init__(self, path: Path | IO[bytes], stamp: dt.datetime) -> None:
         super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self._stamp = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, 0)
 

@@ -1,0 +1,80 @@
+"""The console's words, in Chinese (the default) and English.
+
+A page asks ``t(key)``; the language comes from ``?lang=`` (kept in a cookie)
+and falls back to zh-CN. Names from the data (hospitals, sites, doctors) are
+Chinese in both languages, with the English name beside where the data has one.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"zh": "专家外派排班", "en": "Specialist outreach roster"},
+    "skip": {"zh": "跳到正文", "en": "Skip to content"},
+    "nav_week": {"zh": "周排班", "en": "Week"},
+    "nav_doctors": {"zh": "医生", "en": "Doctors"},
+    "nav_unmet": {"zh": "未满足需求", "en": "Unmet demand"},
+    "signin": {"zh": "登录", "en": "Sign in"},
+    "signout": {"zh": "退出", "en": "Sign out"},
+    "api_key": {"zh": "API 密钥", "en": "API key"},
+    "api_key_help": {
+        "zh": "由管理员用 roster keys create 创建；只保存在本浏览器的会话中。",
+        "en": "Created by an administrator with roster keys create; kept only in this session.",
+    },
+    "bad_key": {"zh": "密钥无效或已停用。", "en": "The key is not valid or was revoked."},
+    "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
+    "role_viewer": {"zh": "查看者", "en": "viewer"},
+    "role_planner": {"zh": "排班员", "en": "planner"},
+    "role_admin": {"zh": "管理员", "en": "admin"},
+    "week": {"zh": "周次", "en": "Week"},
+    "version": {"zh": "版本", "en": "version"},
+    "published_at": {"zh": "发布于", "en": "published"},
+    "no_published": {"zh": "该周尚无已发布的排班。", "en": "No roster is published for this week."},
+    "consortium": {"zh": "医联体", "en": "Consortium"},
+    "hospital": {"zh": "医院", "en": "Hospital"},
+    "specialty": {"zh": "专科", "en": "Specialty"},
+    "any": {"zh": "全部", "en": "All"},
+    "apply": {"zh": "筛选", "en": "Filter"},
+    "by": {"zh": "按", "en": "Rows"},
+    "by_site": {"zh": "站点", "en": "Sites"},
+    "by_doctor": {"zh": "医生", "en": "Doctors"},
+    "site": {"zh": "站点", "en": "Site"},
+    "doctor": {"zh": "医生", "en": "Doctor"},
+    "sessions": {"zh": "出诊", "en": "sessions"},
+    "coverage": {"zh": "覆盖率", "en": "Coverage"},
+    "export": {"zh": "导出 Excel", "en": "Export to Excel"},
+    "search": {"zh": "搜索医生（姓名或工号）", "en": "Search doctors (name or id)"},
+    "find": {"zh": "查找", "en": "Find"},
+    "no_match": {"zh": "没有匹配的医生。", "en": "No doctor matches."},
+    "calendar": {"zh": "日历订阅", "en": "Calendar feed"},
+    "calendar_help": {
+        "zh": "排班员可为该医生生成订阅链接，添加到手机日历。",
+        "en": "A planner can make this doctor's feed link, to add to a phone calendar.",
+    },
+    "make_feed": {"zh": "生成订阅链接", "en": "Make the feed link"},
+    "feed_ready": {
+        "zh": "订阅链接（只显示一次，旧链接已失效）：",
+        "en": "Feed link (shown once; any earlier link stops working):",
+    },
+    "no_sessions": {"zh": "本周无外派出诊。", "en": "No outreach sessions this week."},
+    "when": {"zh": "时间", "en": "When"},
+    "where": {"zh": "地点", "en": "Where"},
+    "what": {"zh": "内容", "en": "What"},
+    "travel": {"zh": "单程(分钟)", "en": "One way (min)"},
+    "missing": {"zh": "缺口", "en": "Missing"},
+    "reason": {"zh": "原因", "en": "Reason"},
+    "total_missing": {"zh": "未满足出诊合计", "en": "Unmet sessions in all"},
+    "heatmap": {"zh": "专科 × 医联体 未满足出诊", "en": "Unmet sessions, specialty × consortium"},
+    "language": {"zh": "English", "en": "中文"},
+}
+
+
+def language(value: str | None) -> str:
+    """A known language code (default zh)."""
+    return value if value in LANGUAGES else "zh"
+
+
+def translate(lang: str, key: str) -> str:
+    """The word ``key`` in ``lang``."""
+    return WORDS[key][lang]

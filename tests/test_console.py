@@ -1,0 +1,132 @@
+"""The web console over HTTP (server-rendered pages), on each database backend.
+
+Sign-in keeps only the key's id in a signed, HTTP-only cookie; every page
+re-checks the key. The week grid, its filters and Excel export, the doctor
+search and page (a planner makes the calendar feed, a viewer cannot), the
+unmet list with reasons and the English switch. (Render times are measured
+by benchmarks/bench_console.py, not asserted here.)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from api.app import create_app
+from scheduler.settings import Settings
+from scheduler.store.keys import create_key, revoke_key
+from scheduler.store.runs import import_run_dir
+from scheduler.store.runs import publish as publish_run
+
+ROOT = Path(__file__).resolve().parent.parent
+WEEK = "2026-W49"
+
+
+class Console:
+    def __init__(self, client: TestClient, keys: dict[str, str], engine) -> None:  # type: ignore[no-untyped-def]
+        self.client, self.keys, self.engine = client, keys, engine
+
+    def signin(self, role: str) -> None:
+        answer = self.client.post(
+            "/console/signin",
+            data={"api_key": self.keys[role], "next": "/console/week"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303 and answer.headers["location"] == "/console/week"
+        cookie = answer.headers["set-cookie"]
+        assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+        assert self.keys[role] not in cookie  # the key itself is never in the cookie
+
+
+@pytest.fixture
+def console(database_url: str, default_run: Path, tmp_path: Path) -> Iterator[Console]:
+    settings = Settings.model_validate(
+        {"database_url": database_url, "data_dir": ROOT / "data", "runs_dir": tmp_path / "jobs"}
+    )
+    app = create_app(settings)
+    engine = app.state.engine
+    keys = {role: create_key(engine, f"测试{role}", role) for role in ("viewer", "planner")}
+    publish_run(engine, import_run_dir(engine, default_run), actor="test")
+    with TestClient(app) as client:
+        yield Console(client, keys, engine)
+
+
+def test_pages_need_a_signed_in_key(console: Console) -> None:
+    page = console.client.get("/console/week", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/console/signin")
+    wrong = console.client.post("/console/signin", data={"api_key": "rk_nope_nope"})
+    assert wrong.status_code == 401 and 'role="alert"' in wrong.text
+    console.signin("viewer")
+    assert console.client.get("/console/week").status_code == 200
+    # A revoked key ends the session at the next page.
+    key_id = console.keys["viewer"].split("_")[1]
+    revoke_key(console.engine, key_id)
+    assert console.client.get("/console/week", follow_redirects=False).status_code == 303
+    # After sign-in only pages of the console (no open redirect).
+    answer = console.client.post(
+        "/console/signin",
+        data={"api_key": console.keys["planner"], "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/console/week"
+
+
+def test_the_week_grid_filters_and_exports(console: Console) -> None:
+    console.signin("viewer")
+    page = console.client.get("/console/week")
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+    assert "907 出诊" in page.text and "版本 1" in page.text
+    assert page.text.count('<label for="f-') == 4  # every filter is labelled
+    everything = page.text.count('<div class="s">')
+    assert everything == 907
+    cardiology = console.client.get("/console/week", params={"specialty": "CARD"}).text
+    shown = cardiology.count('<div class="s">')
+    assert 0 < shown < everything and "心血管内科" in cardiology
+    by_doctor = console.client.get("/console/week", params={"by": "doctor", "hospital": "H01"})
+    assert '<a href="/console/doctors/H01-' in by_doctor.text
+    assert "/console/doctors/H02-" not in by_doctor.text
+    workbook = console.client.get("/console/week.xlsx", params={"specialty": "CARD"})
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    cells = [c for row in sheet.iter_rows(min_row=2, min_col=2, values_only=True) for c in row if c]
+    assert sum(str(c).count("\n") + 1 for c in cells) == shown
+    again = console.client.get("/console/week.xlsx", params={"specialty": "CARD"})
+    assert again.content == workbook.content  # same filters, same bytes
+
+
+def test_find_a_doctor_and_the_calendar_feed(console: Console) -> None:
+    console.signin("viewer")
+    found = console.client.get("/console/doctors", params={"q": "H01-CARD-01"}).text
+    assert '<a href="/console/doctors/H01-CARD-01">' in found
+    name = re.search(r'<a href="/console/doctors/H01-CARD-01">([^<]+)</a>', found)
+    assert name is not None
+    by_name = console.client.get("/console/doctors", params={"q": name.group(1)}).text
+    assert "H01-CARD-01" in by_name
+    page = console.client.get("/console/doctors/H01-CARD-01").text
+    assert name.group(1) in page
+    assert 'action="/console/doctors/H01-CARD-01/feed"' not in page  # a viewer cannot make one
+    assert console.client.post("/console/doctors/H01-CARD-01/feed").status_code == 403
+    console.signin("planner")
+    made = console.client.post("/console/doctors/H01-CARD-01/feed")
+    assert made.status_code == 200
+    feed = re.search(r'value="(http[^"]+calendar\.ics\?token=[^"]+)"', made.text)
+    assert feed is not None
+    calendar = console.client.get(feed.group(1).replace("http://testserver", ""))
+    assert calendar.status_code == 200 and "BEGIN:VCALENDAR" in calendar.text
+
+
+def test_unmet_demand_with_reasons_and_english(console: Console) -> None:
+    console.signin("viewer")
+    page = console.client.get("/console/unmet").text
+    assert "未满足出诊合计: <strong>45</strong>" in page
+    assert page.count('<section class="group">') >= 1 and "每周外派上限" in page
+    english = console.client.get("/console/unmet", params={"lang": "en"})
+    assert '<html lang="en">' in english.text and "Unmet sessions in all" in english.text
+    assert "lang=en" in english.headers["set-cookie"]
+    assert '<html lang="en">' in console.client.get("/console/week").text  # remembered
