@@ -1,0 +1,182 @@
+"""The web console in a real browser: Playwright driving Debian's Chromium.
+
+A server (``roster serve``) runs on loopback over a SQLite database with the
+default week published. A viewer signs in with the keyboard alone, opens the
+week, filters it, finds a doctor, opens the unmet list and switches to
+English; a planner makes a doctor's calendar feed. No page may log a console
+error. Screenshots of every page go to ``ROSTER_SCREENSHOTS`` (default
+``test-artifacts/screenshots``), which CI keeps.
+
+Chromium is Debian's (``apt-get install chromium``; ``.ci/run`` installs it):
+Playwright never downloads a browser here. Without it the tests are skipped,
+except under ``CI``, where they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("ROSTER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("ROSTER_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium is required in CI (apt-get install chromium): {CHROMIUM}")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> Iterator[dict[str, str]]:
+    from scheduler.store.engine import open_database
+    from scheduler.store.keys import create_key
+    from scheduler.store.runs import import_run_dir, publish
+
+    tmp = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{tmp / 'roster.db'}"
+    engine = open_database(url)
+    publish(engine, import_run_dir(engine, default_run), actor="test")
+    keys = {role: create_key(engine, f"测试{role}", role) for role in ("viewer", "planner")}
+    engine.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ROSTER_DATABASE_URL": url,
+        "ROSTER_DATA_DIR": str(ROOT / "data"),
+        "ROSTER_RUNS_DIR": str(tmp / "jobs"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), "--no-access-log"],
+        cwd=tmp,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("roster serve did not start")
+        yield {"base": base, **keys}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page whose console errors and uncaught exceptions are collected."""
+
+    def __init__(self, browser: Any, **context: Any) -> None:
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_a_viewer_signs_in_and_reads_the_week(browser: Any, server: dict[str, str]) -> None:
+    w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = w.page
+    page.goto(f"{server['base']}/console/")
+    assert "/console/signin" in page.url
+    w.shot("01-signin")
+    # Keyboard only: Tab reaches the skip link first, then the key field; Enter signs in.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.get_by_label("API 密钥").focus()
+    page.keyboard.type(server["viewer"])
+    page.keyboard.press("Enter")
+    # (The sign-in page's own URL ends in ?next=/console/week: wait for the week itself.)
+    page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.locator("div.s").first.wait_for()
+    cells = page.locator("div.s").count()
+    assert cells == 907
+    w.shot("02-week")
+    # Filter by specialty through the labelled select, by keyboard.
+    page.get_by_label("专科").select_option("CARD")
+    page.get_by_role("button", name="筛选").press("Enter")
+    page.wait_for_url("**specialty=CARD**", wait_until="load")
+    page.get_by_label("专科").and_(page.locator("select")).wait_for()
+    assert 0 < page.locator("div.s").count() < cells
+    w.shot("03-week-cardiology")
+    # Find a doctor.
+    page.get_by_role("link", name="医生", exact=True).click()
+    page.get_by_label("搜索医生（姓名或工号）").fill("H01-CARD-01")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=H01-CARD-01", wait_until="load")
+    page.locator('a[href="/console/doctors/H01-CARD-01"]').click()
+    page.wait_for_url("**/console/doctors/H01-CARD-01", wait_until="load")
+    assert page.locator("table.list tbody tr").count() >= 1
+    w.shot("04-doctor")
+    # Unmet demand, with reasons; then English.
+    page.get_by_role("link", name="未满足需求").click()
+    page.wait_for_url("**/console/unmet", wait_until="load")
+    assert "45" in page.locator("p.meta strong").inner_text()
+    assert page.locator("section.group").count() >= 1
+    w.shot("05-unmet")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url("**lang=en", wait_until="load")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Unmet demand 2026-W49").is_visible()
+    w.shot("06-unmet-en")
+    assert w.errors == []
+    w.close()
+
+
+def test_a_planner_makes_a_calendar_feed_on_a_phone(browser: Any, server: dict[str, str]) -> None:
+    w = Watched(browser, locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = w.page
+    page.goto(f"{server['base']}/console/signin")
+    page.get_by_label("API 密钥").fill(server["planner"])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/console/week", wait_until="load")
+    w.shot("07-week-phone")
+    page.goto(f"{server['base']}/console/doctors/H01-CARD-01")
+    page.get_by_role("button", name="生成订阅链接").click()
+    page.wait_for_load_state("load")
+    feed = page.get_by_label("日历订阅").input_value()
+    assert "/doctors/H01-CARD-01/calendar.ics?token=" in feed
+    assert "BEGIN:VCALENDAR" in httpx.get(feed).text
+    w.shot("08-feed-phone")
+    assert w.errors == []
+    w.close()
