@@ -180,3 +180,31 @@ def test_a_planner_makes_a_calendar_feed_on_a_phone(browser: Any, server: dict[s
     w.shot("08-feed-phone")
     assert w.errors == []
     w.close()
+
+
+def test_a_planner_starts_a_solve_sees_it_finish_and_publishes(
+    browser: Any, server: dict[str, str]
+) -> None:
+    w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = w.page
+    page.goto(f"{server['base']}/console/signin")
+    page.get_by_label("API 密钥").fill(server["planner"])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
+    page.get_by_role("link", name="求解与发布").click()
+    page.wait_for_url("**/console/solve")
+    assert page.get_by_label("周次").input_value() == "2026-W49"
+    w.shot("09-solve")
+    page.get_by_role("button", name="开始求解").click()
+    page.wait_for_url("**/console/solves/**")
+    w.shot("10-solve-running")
+    # solve.js polls the job and reloads the page when it ends.
+    page.get_by_text("已完成").wait_for(timeout=240_000)
+    assert page.locator("table.list tbody tr").count() == 5  # L1–L5
+    w.shot("11-solve-done")
+    page.get_by_role("button", name="发布").click()
+    page.wait_for_url("**/console/week?week=2026-W49")
+    assert "版本 2" in page.locator("p.meta").inner_text()
+    w.shot("12-published")
+    assert w.errors == []
+    w.close()

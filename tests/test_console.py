@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,7 +114,10 @@ def test_find_a_doctor_and_the_calendar_feed(console: Console) -> None:
     assert 'action="/console/doctors/H01-CARD-01/feed"' not in page  # a viewer cannot make one
     assert console.client.post("/console/doctors/H01-CARD-01/feed").status_code == 403
     console.signin("planner")
-    made = console.client.post("/console/doctors/H01-CARD-01/feed")
+    page = console.client.get("/console/doctors/H01-CARD-01").text
+    # A form without its session's token (another site's) is refused.
+    assert console.client.post("/console/doctors/H01-CARD-01/feed").status_code == 403
+    made = console.client.post("/console/doctors/H01-CARD-01/feed", data={"csrf": _csrf(page)})
     assert made.status_code == 200
     feed = re.search(r'value="(http[^"]+calendar\.ics\?token=[^"]+)"', made.text)
     assert feed is not None
@@ -130,3 +134,45 @@ def test_unmet_demand_with_reasons_and_english(console: Console) -> None:
     assert '<html lang="en">' in english.text and "Unmet sessions in all" in english.text
     assert "lang=en" in english.headers["set-cookie"]
     assert '<html lang="en">' in console.client.get("/console/week").text  # remembered
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_planner_solves_watches_and_publishes(console: Console) -> None:
+    console.signin("viewer")
+    page = console.client.get("/console/solve").text
+    assert "只有排班员可以求解和发布" in page and 'action="/console/solve"' not in page
+    refused = console.client.post("/console/solve", data={"week": WEEK, "csrf": _csrf(page)})
+    assert refused.status_code == 403
+    console.signin("planner")
+    page = console.client.get("/console/solve").text
+    assert 'value="2026-W49"' in page  # the newest published week, as the default
+    started = console.client.post(
+        "/console/solve", data={"week": WEEK, "csrf": _csrf(page)}, follow_redirects=False
+    )
+    assert started.status_code == 303
+    job = started.headers["location"]
+    assert re.fullmatch(r"/console/solves/[0-9a-f]{32}", job)
+    first = console.client.get(job).text
+    assert "solve.js" in first or "已完成" in first  # live progress until it ends
+    deadline = time.monotonic() + 240
+    status = ""
+    while time.monotonic() < deadline:
+        progress = console.client.get(f"{job}/progress.json").json()
+        status = progress["status"]
+        if status in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(0.5)
+    assert status == "succeeded", progress
+    done = console.client.get(job).text
+    assert "已完成" in done and "L1" in done and "覆盖率" in done
+    published = console.client.post(
+        f"{job}/publish", data={"csrf": _csrf(done)}, follow_redirects=False
+    )
+    assert published.status_code == 303 and published.headers["location"].endswith(WEEK)
+    week = console.client.get(published.headers["location"]).text
+    assert "版本 2" in week

@@ -36,11 +36,11 @@ from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.web.i18n import language, translate
-from scheduler.io.excel import FixedTimeZipFile, fixed_timestamp, write_table
+from scheduler.io.excel import LEVEL_ZH, FixedTimeZipFile, fixed_timestamp, write_table
 from scheduler.store.keys import ROLES, allows, authenticate, create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page, run_instance, week_unmet
-from scheduler.store.runs import StoreError, published_version
-from scheduler.store.schema import ApiKey
+from scheduler.store.runs import StoreError, publish, published_version
+from scheduler.store.schema import ApiKey, RunKind, SolveRun
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
@@ -96,6 +96,8 @@ def install_console(app: FastAPI) -> None:
                 "other_lang": "en" if lang == "zh" else "zh",
                 "user": user,
                 "prefix": PREFIX,
+                "csrf": _csrf_token(request) if user else "",
+                "level_zh": {level.value: text for level, text in LEVEL_ZH.items()},
                 **context,
             },
             status_code=context.pop("status_code", 200) if "status_code" in context else 200,
@@ -133,7 +135,9 @@ def install_console(app: FastAPI) -> None:
         return RedirectResponse(_local(next), status_code=303)
 
     @app.post(f"{PREFIX}/signout", include_in_schema=False)
-    def signout(request: Request) -> Response:
+    def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        if not _csrf_ok(request, csrf):
+            return Response("stale form: reload the page", status_code=403)
         request.session.clear()
         return RedirectResponse(f"{PREFIX}/signin", status_code=303)
 
@@ -195,16 +199,93 @@ def install_console(app: FastAPI) -> None:
         )
 
     @app.post(f"{PREFIX}/doctors/{{doctor_id}}/feed", include_in_schema=False)
-    def doctor_feed(request: Request, doctor_id: str) -> Response:
+    def doctor_feed(
+        request: Request, doctor_id: str, csrf: Annotated[str, Form()] = ""
+    ) -> Response:
         user = user_of(request)
         if user is None:
             return to_signin(request)
         view = _doctor_view(app, doctor_id, None)
-        if not user.may("planner"):
+        if not user.may("planner") or not _csrf_ok(request, csrf):
             return page(request, "doctor.html.j2", user, **view, feed=None, status_code=403)
         token = create_calendar_token(app.state.engine, doctor_id, actor=user.key_id)
         feed = str(request.url_for("calendar_feed", doctor_id=doctor_id)) + f"?token={token}"
         return page(request, "doctor.html.j2", user, **view, feed=feed)
+
+    @app.get(f"{PREFIX}/solve", include_in_schema=False)
+    def solve_page(request: Request) -> Response:
+        user = user_of(request)
+        if user is None:
+            return to_signin(request)
+        with app.state.sessions() as session:
+            runs = session.scalars(
+                select(SolveRun)
+                .where(SolveRun.kind.in_(RunKind.ROSTERS))
+                .order_by(SolveRun.created_at.desc(), SolveRun.id)
+                .limit(20)
+            ).all()
+            session.expunge_all()
+        default_week = _newest_week(app) or ""
+        return page(request, "solve.html.j2", user, runs=runs, default_week=default_week)
+
+    @app.post(f"{PREFIX}/solve", include_in_schema=False)
+    def start_solve(
+        request: Request,
+        week: Annotated[str, Form(pattern=WEEK_RE)],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        user = user_of(request)
+        if user is None:
+            return to_signin(request)
+        if not user.may("planner") or not _csrf_ok(request, csrf):
+            return Response("a planner's key is needed to solve", status_code=403)
+        run_id = app.state.jobs.submit(week, {"seed": 0}, created_by=user.key_id)
+        return RedirectResponse(f"{PREFIX}/solves/{run_id}", status_code=303)
+
+    @app.get(f"{PREFIX}/solves/{{run_id}}", include_in_schema=False)
+    def job_page(request: Request, run_id: str) -> Response:
+        user = user_of(request)
+        if user is None:
+            return to_signin(request)
+        run = _solve_run(app, run_id)
+        if run is None:
+            return page(request, "solve_job.html.j2", user, run=None, status_code=404)
+        return page(request, "solve_job.html.j2", user, run=run, kpis=_kpi_lines(run))
+
+    @app.get(f"{PREFIX}/solves/{{run_id}}/progress.json", include_in_schema=False)
+    def job_progress(request: Request, run_id: str) -> Response:
+        if user_of(request) is None:
+            return Response(status_code=401)
+        run = _solve_run(app, run_id)
+        if run is None:
+            return Response(status_code=404)
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(
+            {"status": run.status, "progress": run.progress or {}, "error": run.error}
+        )
+
+    @app.post(f"{PREFIX}/solves/{{run_id}}/publish", include_in_schema=False)
+    def job_publish(request: Request, run_id: str, csrf: Annotated[str, Form()] = "") -> Response:
+        user = user_of(request)
+        if user is None:
+            return to_signin(request)
+        if not user.may("planner") or not _csrf_ok(request, csrf):
+            return Response("a planner's key is needed to publish", status_code=403)
+        try:
+            published = publish(app.state.engine, run_id, actor=user.key_id)
+        except StoreError as exc:
+            run = _solve_run(app, run_id)
+            return page(
+                request,
+                "solve_job.html.j2",
+                user,
+                run=run,
+                kpis=_kpi_lines(run) if run else [],
+                error=exc.message,
+                status_code=exc.status,
+            )
+        return RedirectResponse(f"{PREFIX}/week?week={published.week}", status_code=303)
 
     @app.get(f"{PREFIX}/unmet", include_in_schema=False)
     def unmet_page(
@@ -214,6 +295,48 @@ def install_console(app: FastAPI) -> None:
         if user is None:
             return to_signin(request)
         return page(request, "unmet.html.j2", user, **_unmet_view(app, week))
+
+
+def _csrf_token(request: Request) -> str:
+    """The session's token for the console's forms (made on first use)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def _csrf_ok(request: Request, token: str) -> bool:
+    """A POST of the console carries its session's token (no cross-site forms)."""
+    expected = request.session.get("csrf") or ""
+    return bool(token) and secrets.compare_digest(str(expected), token)
+
+
+def _solve_run(app: FastAPI, run_id: str) -> SolveRun | None:
+    with app.state.sessions() as session:
+        run = session.get(SolveRun, run_id)
+        if run is None or run.kind not in RunKind.ROSTERS:
+            return None
+        session.expunge(run)
+        return run
+
+
+def _kpi_lines(run: SolveRun) -> list[tuple[str, str]]:
+    """The headline KPIs of a finished run, as (label key, value)."""
+    k = run.kpis or {}
+    if not k:
+        return []
+    overall = k.get("coverage", {}).get("overall", {})
+    load = k.get("load", {}).get("distribution", {})
+    return [
+        (
+            "coverage",
+            f"{overall.get('percent')} % ({overall.get('covered')}/{overall.get('required')})",
+        ),
+        ("unmet_sessions", str(overall.get("unmet"))),
+        ("load", f"p50 {load.get('p50')} · p90 {load.get('p90')} · max {load.get('max')}"),
+        ("travel_hours", str(k.get("travel", {}).get("total_hours"))),
+    ]
 
 
 def _local(path: str) -> str:

@@ -1,0 +1,30 @@
+// Live progress of a solve job: poll its progress every second, reload when it ends.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var url = script && script.getAttribute("data-progress");
+  if (!url) { return; }
+  function show(id, value) {
+    var node = document.getElementById(id);
+    if (node && value !== undefined && value !== null) { node.textContent = String(value); }
+  }
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (job) {
+        if (!job) { return; }
+        var p = job.progress || {};
+        show("job-parts", (p.parts_done || 0) + " / " + (p.parts_total || "?"));
+        show("job-level", p.level || "—");
+        show("job-value", p.value);
+        show("job-bound", p.bound);
+        if (job.status === "succeeded" || job.status === "failed" || job.status === "cancelled") {
+          window.location.reload();
+          return;
+        }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 2000); });
+  }
+  window.setTimeout(poll, 500);
+})();
