@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("data"), description="The data set to solve.")
     runs_dir: Path = Field(default=Path("runs/jobs"), description="Run directories of jobs.")
+    scenarios_dir: Path = Field(
+        default=Path("scenarios"), description="Example scenario files the console offers."
+    )
     solve_time_limit: float = Field(default=300.0, gt=0, description="Wall s per level, part.")
     solve_dtime: float = Field(default=60.0, gt=0, description="Deterministic time per level.")
     solve_workers: int = Field(default=1, ge=1, description="CP-SAT workers per part.")

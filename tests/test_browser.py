@@ -63,6 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> Itera
         "ROSTER_DATABASE_URL": url,
         "ROSTER_DATA_DIR": str(ROOT / "data"),
         "ROSTER_RUNS_DIR": str(tmp / "jobs"),
+        "ROSTER_SCENARIOS_DIR": str(ROOT / "scenarios"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), "--no-access-log"],
@@ -199,12 +200,39 @@ def test_a_planner_starts_a_solve_sees_it_finish_and_publishes(
     page.wait_for_url("**/console/solves/**")
     w.shot("10-solve-running")
     # solve.js polls the job and reloads the page when it ends.
-    page.get_by_text("已完成").wait_for(timeout=240_000)
+    page.locator("#job-status", has_text="已完成").wait_for(timeout=240_000)
     assert page.locator("table.list tbody tr").count() == 5  # L1–L5
     w.shot("11-solve-done")
     page.get_by_role("button", name="发布").click()
     page.wait_for_url("**/console/week?week=2026-W49")
     assert "版本 2" in page.locator("p.meta").inner_text()
     w.shot("12-published")
+    assert w.errors == []
+    w.close()
+
+
+def test_a_planner_runs_a_scenario_and_sees_the_charts(
+    browser: Any, server: dict[str, str]
+) -> None:
+    w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = w.page
+    page.goto(f"{server['base']}/console/signin")
+    page.get_by_label("API 密钥").fill(server["planner"])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
+    page.get_by_role("link", name="情景分析").click()
+    page.wait_for_url("**/console/scenarios")
+    page.get_by_label("示例情景").select_option("xinqiao-cardiology-loss")
+    w.shot("13-scenarios")
+    page.get_by_role("button", name="运行情景").click()
+    page.wait_for_url("**/console/scenarios/**")
+    page.locator("#job-status", has_text="已完成").wait_for(timeout=240_000)
+    assert page.locator("table.list thead th").count() == 4  # KPI, baseline, two variants
+    images = page.locator(".charts img")
+    assert images.count() == 3
+    page.wait_for_load_state("networkidle")
+    for k in range(3):  # every chart loaded as an image (not a broken link)
+        assert images.nth(k).evaluate("img => img.complete && img.naturalWidth > 0")
+    w.shot("14-scenario-done")
     assert w.errors == []
     w.close()

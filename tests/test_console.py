@@ -48,7 +48,12 @@ class Console:
 @pytest.fixture
 def console(database_url: str, default_run: Path, tmp_path: Path) -> Iterator[Console]:
     settings = Settings.model_validate(
-        {"database_url": database_url, "data_dir": ROOT / "data", "runs_dir": tmp_path / "jobs"}
+        {
+            "database_url": database_url,
+            "data_dir": ROOT / "data",
+            "runs_dir": tmp_path / "jobs",
+            "scenarios_dir": ROOT / "scenarios",
+        }
     )
     app = create_app(settings)
     engine = app.state.engine
@@ -176,3 +181,58 @@ def test_a_planner_solves_watches_and_publishes(console: Console) -> None:
     assert published.status_code == 303 and published.headers["location"].endswith(WEEK)
     week = console.client.get(published.headers["location"]).text
     assert "版本 2" in week
+
+
+def _wait(console: Console, url: str) -> dict[str, object]:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        job: dict[str, object] = console.client.get(url).json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not finish")
+
+
+def test_a_planner_runs_a_scenario_and_reads_the_comparison(console: Console) -> None:
+    console.signin("planner")
+    page = console.client.get("/console/scenarios").text
+    assert '<option value="diabetes-referrals-up">' in page
+    # An uploaded file with an unknown specialty: shown on the form, naming the field.
+    bad = console.client.post(
+        "/console/scenarios",
+        data={"csrf": _csrf(page)},
+        files={
+            "upload": (
+                "bad.yaml",
+                "name: x\nbase: {week: 2026-W49}\n"
+                "changes: [{type: scale_demand, factor: 1.2, specialty: XXXX}]\n",
+                "application/yaml",
+            )
+        },
+    )
+    assert bad.status_code == 422 and "changes[0].specialty[0]" in bad.text
+    started = console.client.post(
+        "/console/scenarios",
+        data={"csrf": _csrf(page), "example": "diabetes-referrals-up"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    job = started.headers["location"]
+    assert _wait(console, f"{job}/progress.json")["status"] == "succeeded"
+    done = console.client.get(job).text
+    assert "糖尿病" in done and "内分泌需求+20%" in done and "(+23)" in done
+    charts = re.findall(r'<img src="([^"]+\.png)"', done)
+    assert len(charts) == 3
+    for chart in charts:
+        image = console.client.get(chart)
+        assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
+    html = console.client.get(f"{job}/files/report.html")
+    assert html.status_code == 200 and "内分泌需求+20%" in html.text
+    assert console.client.get(f"{job}/files/../../etc/passwd").status_code == 404
+    console.signin("viewer")
+    assert (
+        console.client.post(
+            "/console/scenarios", data={"csrf": _csrf(page), "example": "diabetes-referrals-up"}
+        ).status_code
+        == 403
+    )

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.web.i18n import language, translate
+from api.web.scenarios import install_scenario_pages
 from scheduler.io.excel import LEVEL_ZH, FixedTimeZipFile, fixed_timestamp, write_table
 from scheduler.store.keys import ROLES, allows, authenticate, create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page, run_instance, week_unmet
@@ -286,6 +287,8 @@ def install_console(app: FastAPI) -> None:
                 status_code=exc.status,
             )
         return RedirectResponse(f"{PREFIX}/week?week={published.week}", status_code=303)
+
+    install_scenario_pages(app, PREFIX, page, user_of, to_signin, _csrf_ok)
 
     @app.get(f"{PREFIX}/unmet", include_in_schema=False)
     def unmet_page(

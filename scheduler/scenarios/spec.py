@@ -400,20 +400,25 @@ def read_document(path: Path) -> Any:
     path = Path(path)
     if not path.is_file():
         raise InputError("scenario file does not exist", file=str(path))
-    text = path.read_text(encoding="utf-8")
+    return parse_document(
+        path.read_text(encoding="utf-8"), file=str(path), as_json=path.suffix == ".json"
+    )
+
+
+def parse_document(text: str, *, file: str, as_json: bool = False) -> Any:
+    """YAML (or JSON) text, parsed; syntax errors name row and column of ``file``."""
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return json.loads(text) if as_json else yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise InputError(
             f"not valid YAML: {exc.problem}",
-            file=str(path),
+            file=file,
             row=mark.line + 1 if mark else None,
             column=str(mark.column + 1) if mark else None,
         ) from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        kind = path.suffix.lstrip(".") or "YAML"
-        raise InputError(f"not valid {kind}: {exc}", file=str(path)) from None
+        raise InputError(f"not valid {'JSON' if as_json else 'YAML'}: {exc}", file=file) from None
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -1,4 +1,4 @@
-// Live progress of a solve job: poll its progress every second, reload when it ends.
+// Live progress of a solve or scenario job: poll it every second, reload when it ends.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -14,7 +14,11 @@
       .then(function (job) {
         if (!job) { return; }
         var p = job.progress || {};
-        show("job-parts", (p.parts_done || 0) + " / " + (p.parts_total || "?"));
+        if (p.variants_total !== undefined) {
+          show("job-parts", (p.variants_done || 0) + " / " + p.variants_total);
+        } else {
+          show("job-parts", (p.parts_done || 0) + " / " + (p.parts_total || "?"));
+        }
         show("job-level", p.level || "—");
         show("job-value", p.value);
         show("job-bound", p.bound);
