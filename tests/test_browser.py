@@ -3,9 +3,12 @@
 A server (``roster serve``) runs on loopback over a SQLite database with the
 default week published. A viewer signs in with the keyboard alone, opens the
 week, filters it, finds a doctor, opens the unmet list and switches to
-English; a planner makes a doctor's calendar feed. No page may log a console
-error. Screenshots of every page go to ``ROSTER_SCREENSHOTS`` (default
-``test-artifacts/screenshots``), which CI keeps.
+English; a planner makes a doctor's calendar feed, starts a solve, sees it
+finish and publishes it, and runs a scenario — the buttons and links of those
+flows pressed with the keyboard. No page may log a console error, and axe-core
+(axe-playwright-python) finds no violation of its rules — contrast and labels
+among them — on any page. Screenshots of every page go to
+``ROSTER_SCREENSHOTS`` (default ``test-artifacts/screenshots``), which CI keeps.
 
 Chromium is Debian's (``apt-get install chromium``; ``.ci/run`` installs it):
 Playwright never downloads a browser here. Without it the tests are skipped,
@@ -37,6 +40,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
+AXE = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
 
 
 def _free_port() -> int:
@@ -103,12 +107,20 @@ class Watched:
         self.context = browser.new_context(**context)
         self.page = self.context.new_page()
         self.errors: list[str] = []
+        self.violations: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def shot(self, name: str) -> None:
+        """A screenshot, and axe-core's accessibility rules (contrast, labels, ...) on the page."""
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+        results = AXE.run(self.page)
+        found = [
+            f"{name}: {v['id']} ({v['impact']}) {v['help']} — {len(v['nodes'])} nodes"
+            for v in results.response["violations"]
+        ]
+        self.violations.extend(found)
 
     def close(self) -> None:
         self.context.close()
@@ -161,6 +173,7 @@ def test_a_viewer_signs_in_and_reads_the_week(browser: Any, server: dict[str, st
     assert page.get_by_role("heading", name="Unmet demand 2026-W49").is_visible()
     w.shot("06-unmet-en")
     assert w.errors == []
+    assert w.violations == []
     w.close()
 
 
@@ -180,6 +193,7 @@ def test_a_planner_makes_a_calendar_feed_on_a_phone(browser: Any, server: dict[s
     assert "BEGIN:VCALENDAR" in httpx.get(feed).text
     w.shot("08-feed-phone")
     assert w.errors == []
+    assert w.violations == []
     w.close()
 
 
@@ -192,22 +206,23 @@ def test_a_planner_starts_a_solve_sees_it_finish_and_publishes(
     page.get_by_label("API 密钥").fill(server["planner"])
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
-    page.get_by_role("link", name="求解与发布").click()
+    page.get_by_role("link", name="求解与发布").press("Enter")
     page.wait_for_url("**/console/solve")
     assert page.get_by_label("周次").input_value() == "2026-W49"
     w.shot("09-solve")
-    page.get_by_role("button", name="开始求解").click()
+    page.get_by_role("button", name="开始求解").press("Enter")  # keyboard
     page.wait_for_url("**/console/solves/**")
     w.shot("10-solve-running")
     # solve.js polls the job and reloads the page when it ends.
     page.locator("#job-status", has_text="已完成").wait_for(timeout=240_000)
     assert page.locator("table.list tbody tr").count() == 5  # L1–L5
     w.shot("11-solve-done")
-    page.get_by_role("button", name="发布").click()
+    page.get_by_role("button", name="发布").press("Enter")
     page.wait_for_url("**/console/week?week=2026-W49")
     assert "版本 2" in page.locator("p.meta").inner_text()
     w.shot("12-published")
     assert w.errors == []
+    assert w.violations == []
     w.close()
 
 
@@ -220,11 +235,11 @@ def test_a_planner_runs_a_scenario_and_sees_the_charts(
     page.get_by_label("API 密钥").fill(server["planner"])
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
-    page.get_by_role("link", name="情景分析").click()
+    page.get_by_role("link", name="情景分析").press("Enter")
     page.wait_for_url("**/console/scenarios")
     page.get_by_label("示例情景").select_option("xinqiao-cardiology-loss")
     w.shot("13-scenarios")
-    page.get_by_role("button", name="运行情景").click()
+    page.get_by_role("button", name="运行情景").press("Enter")
     page.wait_for_url("**/console/scenarios/**")
     page.locator("#job-status", has_text="已完成").wait_for(timeout=240_000)
     assert page.locator("table.list thead th").count() == 4  # KPI, baseline, two variants
@@ -235,4 +250,5 @@ def test_a_planner_runs_a_scenario_and_sees_the_charts(
         assert images.nth(k).evaluate("img => img.complete && img.naturalWidth > 0")
     w.shot("14-scenario-done")
     assert w.errors == []
+    assert w.violations == []
     w.close()
