@@ -38,6 +38,8 @@ PAGES = (
     ("doctor search", "/console/doctors?q=CARD"),
     ("a doctor's week", "/console/doctors/H01-CARD-01"),
     ("unmet demand", "/console/unmet"),
+    ("solve and publish", "/console/solve"),
+    ("scenarios", "/console/scenarios"),
 )
 
 
@@ -65,7 +67,12 @@ def main() -> None:
         key = create_key(engine, "bench viewer", "viewer")
         engine.dispose()
         port = _free_port()
-        env = {**os.environ, "ROSTER_DATABASE_URL": url, "ROSTER_DATA_DIR": str(ROOT / "data")}
+        env = {
+            **os.environ,
+            "ROSTER_DATABASE_URL": url,
+            "ROSTER_DATA_DIR": str(ROOT / "data"),
+            "ROSTER_SCENARIOS_DIR": str(ROOT / "scenarios"),
+        }
         command = [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)]
         server = subprocess.Popen(
             [*command, "--no-access-log"],
