@@ -33,7 +33,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(env: dict[str, str], cwd: Path, flags: Sequence[str] = SERVE_FLAGS) -> Iterator[str]:
+    """``roster serve`` on a free loopback port with ``env``; yields its base URL once
+    ``/health`` answers, and stops it afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), *flags],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def database(backend: str, tmp: Path) -> tuple[str, str | None]:
@@ -197,7 +224,6 @@ def solves_back_to_back(base: str, key: str, stop: threading.Event, done: list[s
 
 def bench(backend: str, run_dir: Path, seconds: int, rate: float, tmp: Path) -> list[str]:
     url, name = database(backend, tmp)
-    server = None
     try:
         engine = open_database(url)
         publish(engine, import_run_dir(engine, run_dir), actor="bench")
@@ -206,44 +232,29 @@ def bench(backend: str, run_dir: Path, seconds: int, rate: float, tmp: Path) -> 
         engine.dispose()
         with open(run_dir / "roster.csv", newline="", encoding="utf-8") as handle:
             doctors = sorted({row["doctor_id"] for row in csv.DictReader(handle)})
-        port = free_port()
         env = {
             **os.environ,
             "ROSTER_DATABASE_URL": url,
             "ROSTER_RUNS_DIR": str(tmp / f"jobs-{backend}"),
             "ROSTER_JOB_POOL_SIZE": "1",
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), *SERVE_FLAGS],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        for doctor in doctors[:5]:  # warm up: reference data, connections
-            request(f"{base}/doctors/{doctor}/assignments?week={WEEK}", viewer)
-        rows = []
-        idle = GENERATOR[0](base, viewer, doctors, seconds, rate, tmp / f"{backend}-idle")
-        rows.append(_row(backend, "idle", idle))
-        stop, finished = threading.Event(), []
-        solver = threading.Thread(target=solves_back_to_back, args=(base, planner, stop, finished))
-        solver.start()
-        busy = GENERATOR[0](base, viewer, doctors, seconds, rate, tmp / f"{backend}-busy")
-        stop.set()
-        solver.join()
-        rows.append(_row(backend, f"solving ({len(finished)} solves done)", busy))
-        return rows
+        with serving(env, ROOT) as base:
+            for doctor in doctors[:5]:  # warm up: reference data, connections
+                request(f"{base}/doctors/{doctor}/assignments?week={WEEK}", viewer)
+            rows = []
+            idle = GENERATOR[0](base, viewer, doctors, seconds, rate, tmp / f"{backend}-idle")
+            rows.append(_row(backend, "idle", idle))
+            stop, finished = threading.Event(), []
+            solver = threading.Thread(
+                target=solves_back_to_back, args=(base, planner, stop, finished)
+            )
+            solver.start()
+            busy = GENERATOR[0](base, viewer, doctors, seconds, rate, tmp / f"{backend}-busy")
+            stop.set()
+            solver.join()
+            rows.append(_row(backend, f"solving ({len(finished)} solves done)", busy))
+            return rows
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         drop(name)
 
 

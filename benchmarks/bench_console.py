@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_api import serving  # noqa: E402
+
 WEEK = "2026-W49"
 PAGES = (
     ("week, sites × half-days", "/console/week"),
@@ -41,12 +43,6 @@ PAGES = (
     ("solve and publish", "/console/solve"),
     ("scenarios", "/console/scenarios"),
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> None:
@@ -66,52 +62,35 @@ def main() -> None:
         publish(engine, import_run_dir(engine, tmp / "run"), actor="bench")
         key = create_key(engine, "bench viewer", "viewer")
         engine.dispose()
-        port = _free_port()
         env = {
             **os.environ,
             "ROSTER_DATABASE_URL": url,
             "ROSTER_DATA_DIR": str(ROOT / "data"),
             "ROSTER_SCENARIOS_DIR": str(ROOT / "scenarios"),
         }
-        command = [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port)]
-        server = subprocess.Popen(
-            [*command, "--no-access-log"],
-            cwd=tmp,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{base}/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            with httpx.Client(base_url=base) as client:
-                client.post("/console/signin", data={"api_key": key})
-                print(f"{args.requests} requests per page, after one warm-up; ms")
-                print("| page | URL | median ms | p95 ms | max ms | KiB |")
-                print("|---|---|---:|---:|---:|---:|")
-                for name, path in PAGES:
-                    assert client.get(path).status_code == 200, path
-                    times = []
-                    size = 0
-                    for _ in range(args.requests):
-                        started = time.perf_counter()
-                        answer = client.get(path)
-                        times.append(1000 * (time.perf_counter() - started))
-                        size = len(answer.content)
-                    times.sort()
-                    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-                    print(
-                        f"| {name} | `{path}` | **{statistics.median(times):.0f}** | {p95:.0f} "
-                        f"| {times[-1]:.0f} | {size / 1024:.0f} |"
-                    )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with (
+            serving(env, tmp, ["--no-access-log"]) as base,
+            httpx.Client(base_url=base) as client,
+        ):
+            client.post("/console/signin", data={"api_key": key})
+            print(f"{args.requests} requests per page, after one warm-up; ms")
+            print("| page | URL | median ms | p95 ms | max ms | KiB |")
+            print("|---|---|---:|---:|---:|---:|")
+            for name, path in PAGES:
+                assert client.get(path).status_code == 200, path
+                times = []
+                size = 0
+                for _ in range(args.requests):
+                    started = time.perf_counter()
+                    answer = client.get(path)
+                    times.append(1000 * (time.perf_counter() - started))
+                    size = len(answer.content)
+                times.sort()
+                p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+                print(
+                    f"| {name} | `{path}` | **{statistics.median(times):.0f}** | {p95:.0f} "
+                    f"| {times[-1]:.0f} | {size / 1024:.0f} |"
+                )
 
 
 if __name__ == "__main__":

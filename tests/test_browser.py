@@ -126,6 +126,14 @@ class Watched:
         self.context.close()
 
 
+def _sign_in(page: Any, base: str, key: str) -> None:
+    """Through the sign-in form, to the week."""
+    page.goto(f"{base}/console/signin")
+    page.get_by_label("API 密钥").fill(key)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
+
+
 def test_a_viewer_signs_in_and_reads_the_week(browser: Any, server: dict[str, str]) -> None:
     w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = w.page
@@ -180,10 +188,7 @@ def test_a_viewer_signs_in_and_reads_the_week(browser: Any, server: dict[str, st
 def test_a_planner_makes_a_calendar_feed_on_a_phone(browser: Any, server: dict[str, str]) -> None:
     w = Watched(browser, locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = w.page
-    page.goto(f"{server['base']}/console/signin")
-    page.get_by_label("API 密钥").fill(server["planner"])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console/week", wait_until="load")
+    _sign_in(page, server["base"], server["planner"])
     w.shot("07-week-phone")
     page.goto(f"{server['base']}/console/doctors/H01-CARD-01")
     page.get_by_role("button", name="生成订阅链接").click()
@@ -202,10 +207,7 @@ def test_a_planner_starts_a_solve_sees_it_finish_and_publishes(
 ) -> None:
     w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = w.page
-    page.goto(f"{server['base']}/console/signin")
-    page.get_by_label("API 密钥").fill(server["planner"])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
+    _sign_in(page, server["base"], server["planner"])
     page.get_by_role("link", name="求解与发布").press("Enter")
     page.wait_for_url("**/console/solve")
     assert page.get_by_label("周次").input_value() == "2026-W49"
@@ -231,10 +233,7 @@ def test_a_planner_runs_a_scenario_and_sees_the_charts(
 ) -> None:
     w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = w.page
-    page.goto(f"{server['base']}/console/signin")
-    page.get_by_label("API 密钥").fill(server["planner"])
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: url.endswith("/console/week") and "signin" not in url)
+    _sign_in(page, server["base"], server["planner"])
     page.get_by_role("link", name="情景分析").press("Enter")
     page.wait_for_url("**/console/scenarios")
     page.get_by_label("示例情景").select_option("xinqiao-cardiology-loss")

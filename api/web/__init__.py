@@ -27,26 +27,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.web.i18n import language, translate
+from api.web.runs import run_of
 from api.web.scenarios import install_scenario_pages
 from scheduler.io.excel import LEVEL_ZH, FixedTimeZipFile, fixed_timestamp, write_table
 from scheduler.store.keys import ROLES, allows, authenticate, create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page, run_instance, week_unmet
 from scheduler.store.runs import StoreError, publish, published_version
-from scheduler.store.schema import ApiKey, RunKind, SolveRun
+from scheduler.store.schema import ApiKey, Publication, RunKind, SolveRun
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
 templates = Jinja2Templates(directory=HERE / "templates")
 WEEK_RE = r"^\d{4}-W\d{2}$"
+LEVEL_NAMES_ZH = {level.value: text for level, text in LEVEL_ZH.items()}
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ def install_console(app: FastAPI) -> None:
                 return None
             return User(row.id, row.name, row.role)
 
-    def page(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
+    def page(
+        request: Request, name: str, user: User | None, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
         lang = language(request.query_params.get("lang") or request.cookies.get("lang"))
         response = templates.TemplateResponse(
             request,
@@ -98,10 +102,10 @@ def install_console(app: FastAPI) -> None:
                 "user": user,
                 "prefix": PREFIX,
                 "csrf": _csrf_token(request) if user else "",
-                "level_zh": {level.value: text for level, text in LEVEL_ZH.items()},
+                "level_zh": LEVEL_NAMES_ZH,
                 **context,
             },
-            status_code=context.pop("status_code", 200) if "status_code" in context else 200,
+            status_code=status_code,
         )
         if request.query_params.get("lang") in ("zh", "en"):
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
@@ -260,8 +264,6 @@ def install_console(app: FastAPI) -> None:
         run = _solve_run(app, run_id)
         if run is None:
             return Response(status_code=404)
-        from fastapi.responses import JSONResponse
-
         return JSONResponse(
             {"status": run.status, "progress": run.progress or {}, "error": run.error}
         )
@@ -316,12 +318,7 @@ def _csrf_ok(request: Request, token: str) -> bool:
 
 
 def _solve_run(app: FastAPI, run_id: str) -> SolveRun | None:
-    with app.state.sessions() as session:
-        run = session.get(SolveRun, run_id)
-        if run is None or run.kind not in RunKind.ROSTERS:
-            return None
-        session.expunge(run)
-        return run
+    return run_of(app, run_id, RunKind.ROSTERS)
 
 
 def _kpi_lines(run: SolveRun) -> list[tuple[str, str]]:
@@ -348,10 +345,6 @@ def _local(path: str) -> str:
 
 
 def _newest_week(app: FastAPI) -> str | None:
-    from sqlalchemy import func
-
-    from scheduler.store.schema import Publication
-
     with app.state.sessions() as session:
         return session.scalar(select(func.max(Publication.week)))
 

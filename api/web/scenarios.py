@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy import select
 
 from api.scenarios import CHARTS, _file, _validate
+from api.web.runs import run_of
 from scheduler.errors import InputError
 from scheduler.scenarios.spec import Scenario, parse_document, parse_scenario
 from scheduler.store.runs import StoreError
@@ -95,12 +96,7 @@ def install_scenario_pages(
         return RedirectResponse(f"{prefix}/scenarios/{run_id}", status_code=303)
 
     def scenario_run(run_id: str) -> SolveRun | None:
-        with app.state.sessions() as session:
-            run = session.get(SolveRun, run_id)
-            if run is None or run.kind != RunKind.SCENARIO:
-                return None
-            session.expunge(run)
-            return run
+        return run_of(app, run_id, (RunKind.SCENARIO,))
 
     @app.get(f"{prefix}/scenarios/{{run_id}}", include_in_schema=False)
     def scenario_job(request: Request, run_id: str) -> Response:
