@@ -4,6 +4,16 @@
 migration (it runs ``alembic upgrade head`` once; idempotent). SQLite files
 run in WAL mode with ``synchronous=FULL`` (a committed transaction survives a
 crash) and foreign keys on; PostgreSQL needs nothing special.
+
+Transactions are serialisable on SQLite: every ``transaction()`` starts with
+``BEGIN IMMEDIATE``, which takes the database's write lock at once (waiting up
+to the busy timeout for another writer). Python's sqlite3 module would
+otherwise begin only at the first write, so a check read before it ("is
+version k still the newest?") could be stale by the time the write lands —
+two processes would both pass it (a lost update). Reads of the API run in
+autocommit and take no lock. On PostgreSQL (read committed), writes derived
+from a read are guarded by a constraint or a lock (``scheduler/store/runs.py``,
+``scheduler/store/jobs.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -31,11 +41,18 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:
+            connection.isolation_level = None  # transactions begin where we say (below)
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # No pre-ping (a round trip per request); recycle connections instead.

@@ -271,51 +271,73 @@ def publish_repair(
     actor: str,
     note: str | None,
 ) -> PublishedVersion:
-    """Store a repair's run and publish it as the week's next version, in one
-    transaction; 409 if the week has a version newer than ``repairs_version``
-    (the repair would undo it: repair that version instead)."""
+    """Store a repair's run and publish it as version ``repairs_version + 1``
+    of its week, in one transaction; 409 if the week has moved past
+    ``repairs_version`` (the repair would undo that newer version: repair it).
+
+    The version number is the compare-and-set: the unique (week, version)
+    constraint lets exactly one of two repairs of version k insert version
+    k + 1, on SQLite (where the transaction also holds the write lock from its
+    start) and on PostgreSQL (where the loser's insert waits for the winner's
+    commit, then fails). The loser's run is rolled back with it.
+    """
     week = record.instance.week
-    with transaction(engine) as session:
-        latest = session.scalar(
-            select(func.max(Publication.version)).where(Publication.week == week)
-        )
-        if latest != repairs_version:
-            raise StoreError(
-                f"week {week} is at version {latest} now, the repair was of version "
-                f"{repairs_version}: repair the newest version",
-                status=409,
+    try:
+        with transaction(engine) as session:
+            latest = session.scalar(
+                select(func.max(Publication.version)).where(Publication.week == week)
             )
-        run = SolveRun(
-            id=run_id,
-            kind=RunKind.REPAIR,
-            week=week,
-            status=RunStatus.RUNNING,
-            parameters=parameters,
-            created_at=now(),
-            started_at=now(),
-            created_by=actor,
-        )
-        session.add(run)
-        session.flush()
-        _store_record(session, run, record)
-        session.flush()
-        return _publish_in(session, run, actor=actor, note=note)
+            if latest != repairs_version:
+                raise _moved_on(week, latest, repairs_version)
+            run = SolveRun(
+                id=run_id,
+                kind=RunKind.REPAIR,
+                week=week,
+                status=RunStatus.RUNNING,
+                parameters=parameters,
+                created_at=now(),
+                started_at=now(),
+                created_by=actor,
+            )
+            session.add(run)
+            session.flush()
+            _store_record(session, run, record)
+            session.flush()
+            return _publish_in(session, run, actor=actor, note=note, version=repairs_version + 1)
+    except IntegrityError:
+        with transaction(engine) as session:
+            latest = session.scalar(
+                select(func.max(Publication.version)).where(Publication.week == week)
+            )
+        log.info("repair of %s v%d lost the race to v%s", week, repairs_version, latest)
+        raise _moved_on(week, latest, repairs_version) from None
+
+
+def _moved_on(week: str, latest: int | None, repairs_version: int) -> StoreError:
+    return StoreError(
+        f"week {week} is at version {latest} now, the repair was of version "
+        f"{repairs_version}: repair the newest version",
+        status=409,
+    )
 
 
 def _publish_in(
-    session: Session, run: SolveRun, *, actor: str, note: str | None
+    session: Session, run: SolveRun, *, actor: str, note: str | None, version: int | None = None
 ) -> PublishedVersion:
-    """Publish ``run`` as the next version of its week (inside the caller's transaction)."""
+    """Publish ``run`` as ``version`` of its week (default: the next one), inside
+    the caller's transaction; a version that exists already is an IntegrityError."""
     run_id = run.id
-    latest = session.scalar(
-        select(func.max(Publication.version)).where(Publication.week == run.week)
-    )
+    if version is None:
+        latest = session.scalar(
+            select(func.max(Publication.version)).where(Publication.week == run.week)
+        )
+        version = (latest or 0) + 1
     sessions = session.scalar(
         select(func.count()).select_from(RunAssignment).where(RunAssignment.run_id == run_id)
     )
     publication = Publication(
         week=run.week,
-        version=(latest or 0) + 1,
+        version=version,
         run_id=run_id,
         published_at=now(),
         published_by=actor,
