@@ -14,21 +14,20 @@ import datetime as dt
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path, Query
+from fastapi import FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Planner, Viewer
 from api.problems import responses
+from api.types import IdField, Week
 from scheduler.model.solve import SolverParams
 from scheduler.repair.diff import both, notifications, roster_diff, summary
 from scheduler.repair.run import AbsenceRequest, repair_week
 from scheduler.store.queries import published_roster
+from scheduler.store.schema import MAX_VERSION
 
 AUTH_ERRORS = (401, 403)
-WEEK_PATTERN = r"^\d{4}-W\d{2}$"
-Week = Annotated[str, Path(pattern=WEEK_PATTERN, description="ISO week, e.g. 2026-W49")]
 BODY = "request body"
-MAX_VERSION = 1_000_000  # far beyond any week's versions; keeps ids inside a database integer
 
 
 class Absence(BaseModel):
@@ -36,7 +35,7 @@ class Absence(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    doctor_id: str = Field(min_length=1, max_length=64)
+    doctor_id: IdField
     start: str = Field(alias="from", examples=["2026-12-01:AM"])
     end: str | None = Field(default=None, alias="to", examples=["2026-12-02:PM"])
 

@@ -21,8 +21,8 @@ from scheduler.domain import (
 from scheduler.domain import Policy as InstancePolicy
 from scheduler.io.load import DataSet
 from scheduler.travel import Place, TravelModel
+from scheduler.week import canonical_week, parse_week
 from scheduler.week import half_days as week_half_days
-from scheduler.week import parse_week
 
 
 def travel_model(data: DataSet) -> TravelModel:
@@ -49,8 +49,10 @@ def build_instance(
     ``previous`` holds (doctor, demand item) pairs of last week's published
     roster; pairs naming a doctor or item that no longer exists are dropped.
     ``demand_rows`` may be passed when already derived (see ``derive_demand``).
+    The instance's week is the canonical spelling (``scheduler.week.canonical_week``).
     """
     parse_week(week)
+    week = canonical_week(week)
     policy = data.policy
     slots = week_half_days(week, policy.open_half_days)
     dates = {h.date for h in slots}

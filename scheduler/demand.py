@@ -7,8 +7,9 @@
 * Family-doctor team support, forecast from referral history:
 
   1. ``trailing`` = mean weekly referrals of the team for the specialty over the
-     ``forecast_window_weeks`` (W) weeks before the planning week (missing weeks
-     count as 0);
+     ``forecast_window_weeks`` (W) weeks before the planning week that the
+     history covers (see "The forecast window" below; a missing row inside the
+     history counts as 0);
   2. ``seasonal`` = district-wide referrals of the specialty in the three weeks
      centred on the same week one year earlier, divided by the W-week trailing
      mean one year earlier — i.e. how much last year's week differed from its
@@ -22,6 +23,30 @@
 
 The derived table (every team × specialty considered, zero rows included) is
 written with each run as ``demand.csv``.
+
+The forecast window
+-------------------
+``referrals.csv`` covers the weeks from its first to its last week. Inside
+that range a team × specialty without a row had no referrals (0). Outside it
+nothing is known, and counting those weeks as 0 would be a silent wrong
+answer: a week planned past the end of the history would get an empty
+forecast, hundreds of team sessions fewer, with nothing said. So
+(:func:`forecast_window`):
+
+* none of the W trailing weeks inside the history: the solve is refused in one
+  line naming ``referrals.csv``, the weeks it covers and the weeks the forecast
+  needs (the history must be brought up to date first);
+* only some inside (a week planned a week or two ahead, before the latest
+  referrals are exported): the mean is taken over the covered weeks only, and
+  the run says so (``warnings`` in ``report.json``, one line from the CLI).
+
+Averaging the weeks one has is what a planner does by hand with a short
+history, and is what they expect: planning ahead a week or two is routine, the
+referral export lags the calendar, and the mean of 6 known weeks is a far
+better forecast than refusing (no roster) or than the mean of 6 known weeks
+and 2 invented zeros (25 % too low). The warning keeps it visible; the default
+week (2026-W49 on ``data/``) has its whole window inside the history and is
+unchanged.
 """
 
 from __future__ import annotations
@@ -31,8 +56,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from scheduler.domain import DemandItem, DemandKind, Title
+from scheduler.errors import InputError
 from scheduler.io.load import DataSet
 from scheduler.week import shift_week
+
+REFERRALS = "referrals.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +74,60 @@ class DemandRow:
     forecast: float | None = None
     by_referrals: int | None = None
     panel_floor: int | None = None
+
+
+@dataclass(frozen=True)
+class ForecastWindow:
+    """The trailing weeks a week's referral forecast reads, and which the history covers."""
+
+    week: str
+    needed: tuple[str, ...]  # the W weeks before ``week``, oldest first
+    covered: tuple[str, ...]  # those between the history's first and last week
+    first: str | None  # first week of referrals.csv (None: no rows)
+    last: str | None  # last week of referrals.csv
+
+    @property
+    def warning(self) -> str | None:
+        """One line when the forecast averages only part of its window, else None."""
+        if len(self.covered) == len(self.needed):
+            return None
+        return (
+            f"{REFERRALS} covers {self.first}…{self.last}: the referral forecast of "
+            f"{self.week} is the mean of {len(self.covered)} of its {len(self.needed)} "
+            f"trailing weeks ({self.covered[0]}…{self.covered[-1]}), without "
+            f"{', '.join(w for w in self.needed if w not in self.covered)}"
+        )
+
+
+def forecast_window(data: DataSet, week: str) -> ForecastWindow:
+    """The forecast window of ``week`` on ``data``'s referral history.
+
+    Raises :class:`InputError` naming ``referrals.csv`` when teams need a
+    forecast and no week of the window is inside the history (module docstring).
+    """
+    return _window(
+        week,
+        data.policy.forecast_window_weeks,
+        {row["week"] for row in data[REFERRALS]},
+        teams=bool(data["teams.csv"]),
+    )
+
+
+def _window(week: str, window: int, weeks_seen: set[str], *, teams: bool) -> ForecastWindow:
+    needed = tuple(shift_week(week, -k) for k in range(window, 0, -1))
+    first, last = (min(weeks_seen), max(weeks_seen)) if weeks_seen else (None, None)
+    # Canonical weeks (YYYY-Www, zero-padded) sort as strings in calendar order.
+    covered = tuple(
+        w for w in needed if first is not None and last is not None and first <= w <= last
+    )
+    if not covered and teams:
+        history = f"covers {first}…{last}" if first else "has no rows"
+        raise InputError(
+            f"the referral history {history}, but the forecast of {week} needs "
+            f"{needed[0]}…{needed[-1]} (its {window} trailing weeks) and none of them is in it",
+            file=REFERRALS,
+        )
+    return ForecastWindow(week, needed, covered, first, last)
 
 
 def derive_demand(data: DataSet, week: str) -> list[DemandRow]:
@@ -96,7 +178,6 @@ def derive_demand(data: DataSet, week: str) -> list[DemandRow]:
 def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow]:  # type: ignore[no-untyped-def]
     policy = data.policy
     window = policy.forecast_window_weeks
-    recent = [shift_week(week, -k) for k in range(1, window + 1)]
     last_year_trailing = [shift_week(week, -52 - k) for k in range(1, window + 1)]
     last_year_centre = [shift_week(week, -52 + k) for k in (-1, 0, 1)]
 
@@ -109,6 +190,8 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
         referred[row["team_id"]].add(row["specialty_id"])
         district[row["specialty_id"]][row["week"]] += row["referrals"]
         weeks_seen.add(row["week"])
+    covered = _window(week, window, weeks_seen, teams=bool(data["teams.csv"])).covered
+    recent = covered[::-1]  # newest first, as always summed
 
     low, high = policy.seasonal_clip
     seasonal: dict[str, float] = {}
@@ -135,7 +218,7 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
         for specialty_id in sorted(considered):
             spec = specialties[specialty_id]
             history = per_team.get((team_id, specialty_id), {})
-            trailing = sum(history.get(w, 0) for w in recent) / window
+            trailing = sum(history.get(w, 0) for w in recent) / len(recent)
             factor = seasonal.get(specialty_id, 1.0)
             forecast = trailing * factor
             by_referrals = math.floor(forecast / spec["patients_per_session"] + 0.5)

@@ -15,15 +15,16 @@ from typing import Any
 
 from scheduler.build import build_instance
 from scheduler.checker import CheckReport, check_roster
-from scheduler.demand import derive_demand
+from scheduler.demand import derive_demand, forecast_window
 from scheduler.domain import Instance, Level
 from scheduler.errors import InputError
 from scheduler.io.instance_json import read_instance
 from scheduler.io.load import load_dataset
-from scheduler.io.run_dir import read_roster, write_run
+from scheduler.io.output_dir import OutputKind, prepare_output
+from scheduler.io.run_dir import read_json_object, read_roster, write_run_files
 from scheduler.model.solve import ProgressFn, SolverParams, solve_instance
 from scheduler.result import Result
-from scheduler.week import parse_week
+from scheduler.week import canonical_week, parse_week, shift_week
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,45 @@ class RunOutcome:
     out_dir: Path
 
 
-def previous_pairs(run_dir: Path) -> set[tuple[str, str]]:
-    """(doctor, demand item) pairs of a previous run's roster (for continuity, L2)."""
+def run_week(run_dir: Path) -> tuple[str, str]:
+    """(week, file it was read from) of a run directory: its ``report.json``,
+    else its ``instance.json``."""
+    run_dir = Path(run_dir)
+    for name in ("report.json", "instance.json"):
+        path = run_dir / name
+        if not path.is_file():
+            continue
+        where = str(path)
+        try:
+            week = json.loads(path.read_text(encoding="utf-8")).get("week")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            raise InputError("not a run's JSON file", file=where) from None
+        if not isinstance(week, str):
+            raise InputError("has no week", file=where, field="week")
+        return canonical_week(week), where
+    raise InputError(
+        "not a run directory: no report.json or instance.json to tell its week", file=str(run_dir)
+    )
+
+
+def previous_pairs(run_dir: Path, *, week: str) -> set[tuple[str, str]]:
+    """(doctor, demand item) pairs of last week's roster (for continuity, L2).
+
+    ``week`` is the week being solved. The run must be of the week before it:
+    continuity rewards keeping last week's doctor on an item, and pairs from
+    any other week (the same week solved again, a month ago) would quietly
+    reward the wrong roster. Anything else is an :class:`InputError` naming
+    both weeks.
+    """
+    expected = shift_week(week, -1)
+    found, where = run_week(run_dir)
+    if found != expected:
+        raise InputError(
+            f"the previous run is of {found}, but the week before {canonical_week(week)} "
+            f"is {expected}: name last week's run",
+            file=where,
+            field="week",
+        )
     roster = read_roster(Path(run_dir) / "roster.csv")
     return {(a.doctor_id, a.item_id) for a in roster}
 
@@ -56,8 +94,12 @@ def solve_week(
     """Load, validate, derive demand, solve every level and write the run directory."""
     started = time.perf_counter()
     parse_week(week)
+    week = canonical_week(week)
+    # The run directory may be refused, or not writable: say so before the solve.
+    output = prepare_output(Path(out_dir), OutputKind.RUN)
     data = load_dataset(Path(data_dir))
-    previous = previous_pairs(previous_run) if previous_run else set()
+    previous = previous_pairs(previous_run, week=week) if previous_run else set()
+    window = forecast_window(data, week)
     demand_rows = derive_demand(data, week)
     instance = build_instance(data, week, previous=previous, demand_rows=demand_rows)
     load_seconds = time.perf_counter() - started
@@ -72,12 +114,13 @@ def solve_week(
         "data_dir": str(data_dir),
         "previous_run": str(previous_run) if previous_run else None,
         "load_seconds": round(load_seconds, 3),
+        "warnings": [window.warning] if window.warning else [],
     }
-    report = write_run(Path(out_dir), instance, demand_rows, result, extra)
-    report["wall_seconds"] = round(time.perf_counter() - started, 3)
-    # Wall time including outputs is only known now; patch it into report.json.
-    path = Path(out_dir) / "report.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # Everything, wall time included, is final before the directory is put in place.
+    with output.staged() as staging:
+        report = write_run_files(
+            staging.path, instance, demand_rows, result, extra, started=started
+        )
     return RunOutcome(instance, result, report, Path(out_dir))
 
 
@@ -105,8 +148,13 @@ def check_run(run_dir: Path) -> RunCheck:
     check = check_roster(instance, roster)
     reported: dict[Level, int] = {}
     report_path = run_dir / "report.json"
-    if report_path.is_file():
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-        reported = {Level(lv["level"]): int(lv["value"]) for lv in report.get("levels", [])}
+    if report_path.exists():
+        report = read_json_object(report_path)
+        try:
+            reported = {Level(lv["level"]): int(lv["value"]) for lv in report.get("levels", [])}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(
+                f"levels are not as solve writes them ({exc})", file=str(report_path)
+            ) from None
     mismatched = [lv for lv, value in reported.items() if check.levels.get(lv) != value]
     return RunCheck(check, reported, mismatched)

@@ -1,22 +1,64 @@
-"""ISO weeks and the half-days in them. Dates come from the week argument, never the clock."""
+"""ISO weeks and the half-days in them. Dates come from the week argument, never the clock.
+
+A week is written one way everywhere it is stored or shown: ASCII ``YYYY-Www``
+(``2026-W49``). :func:`canonical_week` is the one place that says so, for the
+command line, the API, the console, scenario files and the data. What a person
+types may also be the full-width form a Chinese IME produces
+(``２０２６－Ｗ４９``: full-width digits, hyphen or W, in any mix); it is
+normalised (Unicode NFKC) to that same ASCII week, never kept as a second,
+different-looking week that ``/weeks/2026-W49`` would not show. Anything else
+(other scripts' digits, which ``\\d`` would match, other dashes, a lower-case
+``w``) is refused in one line.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from scheduler.domain import PERIODS, WEEKDAYS, HalfDay
 from scheduler.errors import InputError
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
+"""The canonical week: ASCII only (``[0-9]``; ``\\d`` matches any script's digits)."""
+WEEK_INPUT_PATTERN = r"^[0-9０-９]{4}[-－][WＷ][0-9０-９]{2}$"
+"""What is read as a week: the canonical form, or its full-width letters in any mix
+(also the OpenAPI ``pattern`` of week parameters)."""
+_WEEK_INPUT = re.compile(WEEK_INPUT_PATTERN)
+
+SUPPORTED_YEARS = range(2000, 2100)
+"""The years a week may be in. Outside them outputs break late — the Excel
+workbook (a zip file) cannot hold a date before 1980, after the whole solve —
+so such a week is refused when it is read, in one line."""
+
+
+def canonical_week(text: str, *, field: str = "week") -> str:
+    """The canonical ASCII ``YYYY-Www`` of ``text`` (surrounding spaces dropped,
+    full-width forms normalised).
+
+    Only the form is checked here; :func:`parse_week` also checks that the week
+    exists. Raises :class:`InputError` naming ``field`` for anything else.
+    """
+    typed = text.strip()
+    if _WEEK_INPUT.fullmatch(typed) is None:
+        raise InputError(f"bad ISO week {text!r}: expected YYYY-Www, e.g. 2026-W49", column=field)
+    week = unicodedata.normalize("NFKC", typed)
+    assert re.fullmatch(WEEK_PATTERN, week), week  # NFKC maps each full-width form to ASCII
+    return week
 
 
 def parse_week(text: str, *, field: str = "week") -> tuple[int, int]:
-    """Parse ``YYYY-Www`` into (year, week), rejecting weeks that do not exist."""
-    match = _WEEK.match(text.strip())
-    if not match:
-        raise InputError(f"bad ISO week {text!r}: expected YYYY-Www, e.g. 2026-W49", column=field)
-    year, week = int(match.group(1)), int(match.group(2))
+    """Parse ``YYYY-Www`` (see :func:`canonical_week`) into (year, week),
+    rejecting weeks that do not exist."""
+    week_text = canonical_week(text, field=field)
+    year, week = int(week_text[:4]), int(week_text[6:])
+    if year not in SUPPORTED_YEARS:
+        raise InputError(
+            f"week {text!r} is outside the supported years "
+            f"{SUPPORTED_YEARS.start}–{SUPPORTED_YEARS.stop - 1}",
+            column=field,
+        )
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:

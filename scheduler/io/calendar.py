@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 
 from scheduler.domain import Assignment, Doctor, Instance
+from scheduler.errors import InputError
+from scheduler.ids import check_id
 from scheduler.week import week_monday
 
 log = logging.getLogger(__name__)
@@ -139,22 +141,38 @@ def doctor_calendar(instance: Instance, doctor_id: str, assignments: Iterable[As
     return data
 
 
+def calendar_path(directory: Path, doctor_id: str) -> Path:
+    """``directory/<doctor_id>.ics``, refusing an id that could name anything else.
+
+    The loader already refuses such ids (``scheduler.ids``); this is the second
+    line, for instances that reach here another way (``instance.json``, a
+    scenario): a doctor id is never a path out of the calendars directory.
+    """
+    check_id(doctor_id, column="doctor_id")
+    path = directory / f"{doctor_id}.ics"
+    if path.parent != directory:  # cannot happen for a valid id; never write elsewhere
+        raise InputError(f"doctor id {doctor_id!r} is not a file name", column="doctor_id")
+    return path
+
+
 def write_calendars(directory: Path, instance: Instance, assignments: Sequence[Assignment]) -> int:
     """Write ``<doctor_id>.ics`` for every doctor with at least one session.
 
     Returns the number of files written. Assignments naming an unknown doctor
-    are skipped with a warning (the checker reports them).
+    are skipped with a warning (the checker reports them). A doctor id that is
+    not a valid id (``scheduler.ids``) stops the writing before any file is
+    made, with an :class:`~scheduler.errors.InputError`.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     by_doctor: dict[str, list[Assignment]] = defaultdict(list)
     for a in assignments:
         if a.doctor_id in instance.doctors:
             by_doctor[a.doctor_id].append(a)
         else:
             log.warning("calendar skips an assignment of unknown doctor %r", a.doctor_id)
-    for doctor_id in sorted(by_doctor):
-        path = directory / f"{doctor_id}.ics"
+    paths = {doctor_id: calendar_path(directory, doctor_id) for doctor_id in sorted(by_doctor)}
+    directory.mkdir(parents=True, exist_ok=True)
+    for doctor_id, path in paths.items():
         path.write_bytes(doctor_calendar(instance, doctor_id, by_doctor[doctor_id]))
     log.info("wrote %d calendars to %s", len(by_doctor), directory)
     return len(by_doctor)

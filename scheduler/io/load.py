@@ -20,7 +20,8 @@ import pandas as pd
 
 from scheduler.domain import STANDARD_LEVELS, WEEKDAYS, Level, Title
 from scheduler.errors import InputError
-from scheduler.week import is_half_day_token, parse_week
+from scheduler.ids import check_id, is_valid_id
+from scheduler.week import canonical_week, is_half_day_token, parse_week
 
 Row = dict[str, Any]
 Table = list[Row]
@@ -395,14 +396,7 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
     kind = column.kind
     if kind in ("id", "text"):
         if kind == "id":
-            row = _first_bad(raw.str.contains(r"[\s;,]", regex=True))
-            if row is not None:
-                raise InputError(
-                    f"id {raw.iloc[row - 2]!r} must not contain spaces, ';' or ','",
-                    file=file,
-                    row=row,
-                    column=column.name,
-                )
+            _check_ids(file, column, raw, empty)
         return _with_none(raw.tolist(), empty)
     if kind in ("int", "float"):
         numbers = pd.to_numeric(raw.where(~empty), errors="coerce")
@@ -459,19 +453,17 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
         return [None if e else d.date() for d, e in zip(dates, empty, strict=True)]
     if kind == "week":
         out: list[Any] = []
-        valid: set[str] = set()  # a history repeats each week thousands of times
+        valid: dict[str, str] = {}  # a history repeats each week thousands of times
         for index, value in enumerate(raw.tolist()):
-            if value in valid:
-                out.append(value)
-                continue
-            try:
-                parse_week(value)
-                valid.add(value)
-            except InputError as exc:
-                raise InputError(
-                    exc.message, file=file, row=index + 2, column=column.name
-                ) from None
-            out.append(value)
+            if value not in valid:
+                try:
+                    parse_week(value)
+                    valid[value] = canonical_week(value)  # one spelling: 2026-W49
+                except InputError as exc:
+                    raise InputError(
+                        exc.message, file=file, row=index + 2, column=column.name
+                    ) from None
+            out.append(valid[value])
         return out
     if kind in ("half_days", "weekdays"):
         check = is_half_day_token if kind == "half_days" else (lambda t: t in WEEKDAYS)
@@ -490,6 +482,16 @@ def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series)
             lists.append(frozenset(tokens))
         return lists
     raise AssertionError(kind)
+
+
+def _check_ids(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> None:
+    """Every non-empty cell is an id by ``scheduler.ids`` (each distinct value
+    checked once: a city's referral history repeats each team id thousands of times)."""
+    bad = {value for value in pd.unique(raw[~empty]) if not is_valid_id(value)}
+    if bad:
+        row = _first_bad(raw.isin(bad))
+        assert row is not None
+        check_id(raw.iloc[row - 2], file=file, row=row, column=column.name)
 
 
 def _with_none(values: list[Any], empty: pd.Series) -> list[Any]:

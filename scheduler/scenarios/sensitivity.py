@@ -34,7 +34,7 @@ from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.changes import typical_doctor
 from scheduler.scenarios.run import Solved, VariantTask, solve_baseline, solve_variants
 from scheduler.scenarios.spec import AddDoctors
-from scheduler.week import parse_week
+from scheduler.week import canonical_week, parse_week
 
 
 @dataclass
@@ -67,10 +67,11 @@ def run_sensitivity(
     (only pairs of ``specialties`` when given)."""
     started = time.perf_counter()
     parse_week(week)
+    week = canonical_week(week)
     params = params or SolverParams()
     processes = processes or (os.cpu_count() or 1)
     data = load_dataset(Path(data_dir))
-    previous = frozenset(previous_pairs(previous_run)) if previous_run else frozenset()
+    previous = frozenset(previous_pairs(previous_run, week=week)) if previous_run else frozenset()
     cache: dict[str, PartOutcome] = {}
     baseline = solve_baseline(
         data,

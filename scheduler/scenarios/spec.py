@@ -14,11 +14,21 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from scheduler.domain import Title
 from scheduler.errors import InputError
-from scheduler.week import is_half_day_token, parse_week
+from scheduler.ids import bad_id, is_valid_id
+from scheduler.store.schema import MAX_VERSION
+from scheduler.week import canonical_week, is_half_day_token, parse_week
 
 TitleCode = Literal["attending", "associate_chief", "chief"]
 assert set(TitleCode.__args__) == {t.code for t in Title}  # type: ignore[attr-defined]
@@ -33,6 +43,16 @@ def _tokens(values: list[str]) -> list[str]:
 
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
+
+
+def _new_id(value: str) -> str:
+    """A new site's or team's id must follow the id rule (``scheduler.ids``) like the data's."""
+    if not is_valid_id(value):
+        raise ValueError(bad_id(value))
+    return value
+
+
+NewId = Annotated[str, AfterValidator(_new_id)]
 
 
 class _Model(BaseModel):
@@ -137,7 +157,7 @@ class Close(_Dated):
 class NewTeam(_Model):
     """A family-doctor team; ``referrals`` are its expected weekly referrals by specialty."""
 
-    id: str = Field(min_length=1)
+    id: NewId
     name: str = Field(min_length=1)
     site: str | None = None  # given by open_site; required by open_team
     hypertension_panel: int = Field(default=0, ge=0)
@@ -165,7 +185,7 @@ class NewClinic(_Model):
 
 
 class NewSite(_Model):
-    id: str = Field(min_length=1)
+    id: NewId
     name: str = Field(min_length=1)
     name_en: str = ""
     kind: Literal["district_hospital", "grassroots", "workstation"] = "workstation"
@@ -309,17 +329,22 @@ class Base(_Model):
     @field_validator("week")
     @classmethod
     def _week(cls, value: str) -> str:
+        """The canonical ASCII week (``scheduler.week``), which must exist."""
         try:
             parse_week(value)
         except InputError as exc:
             raise ValueError(exc.message) from None
-        return value
+        return canonical_week(value)
 
     @field_validator("published", mode="before")
     @classmethod
     def _published(cls, value: Any) -> Any:
-        if not (value is None or value is True or (type(value) is int and value >= 1)):
-            raise ValueError("true (the newest published version) or a version number, 1 or more")
+        if not (
+            value is None or value is True or (type(value) is int and 1 <= value <= MAX_VERSION)
+        ):
+            raise ValueError(
+                f"true (the newest published version) or a version number, 1 to {MAX_VERSION}"
+            )
         return value
 
     @model_validator(mode="after")

@@ -147,7 +147,7 @@ def run_sweep(
     result = SweepResult(title=path.stem if path.is_file() else path.name)
     for (data_dir, week, last_week, seed), members in groups.items():
         data = load_dataset(data_dir)
-        previous = frozenset(previous_pairs(last_week)) if last_week else frozenset()
+        previous = frozenset(previous_pairs(last_week, week=week)) if last_week else frozenset()
         seeded = replace(params, seed=seed)
         cache: dict[str, PartOutcome] = {}
         baseline = solve_baseline(
