@@ -1,20 +1,30 @@
-"""The ``roster`` command line. Errors are one clear line and exit code 2."""
+"""The ``roster`` command line.
+
+Errors are one clear line, never a traceback: exit code 2 for bad input (an
+output directory refused or not writable included), 1 for a solve that could
+not finish, an unreachable database or a file-system failure — one handler
+for every command (``_RosterGroup``, ``one_line``).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from scheduler.errors import InputError, SolveError
+from scheduler.io.output_dir import OutputKind, prepare_output
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -22,16 +32,126 @@ if TYPE_CHECKING:
     from scheduler.repair.run import AbsenceRequest
     from scheduler.scenarios.run import Solved
 
+log = logging.getLogger(__name__)
+console = Console()
+err = Console(stderr=True)
+
+_GIVEN = "roster.given_args"  # ctx.meta key: the arguments as typed
+
+
+def one_line(exc: BaseException, given: Sequence[str] = ()) -> tuple[str, int] | None:
+    """The line and exit code the command line reports ``exc`` with; None for
+    anything else (a bug, which keeps its traceback).
+
+    * ``InputError`` (bad input, an output path refused or not writable) → 2;
+    * ``StoreError`` (no such run, week or key; a conflict) → 2;
+    * ``SolveError`` (a solve that could not finish) → 1;
+    * a database error → ``scheduler.store.errors.describe``, 2 for a value the
+      database cannot store, else 1 (unreachable, read-only, ...);
+    * ``OSError`` → the path and the reason, 2 if the path is one of the
+      arguments ``given`` or inside one (``--data DIR`` and a file in it), else 1.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from scheduler.store.errors import DatabaseFault, classify, describe
+    from scheduler.store.runs import StoreError
+
+    if isinstance(exc, SolveError):
+        return f"solve failed: {exc}", 1
+    if isinstance(exc, InputError):
+        return f"error: {exc}", 2
+    if isinstance(exc, StoreError):
+        return f"error: {exc.message}", 2
+    if isinstance(exc, SQLAlchemyError):
+        return f"error: {describe(exc)}", 2 if classify(exc) is DatabaseFault.BAD_VALUE else 1
+    if isinstance(exc, OSError):
+        return f"error: {_os_error(exc)}", 2 if _is_given(exc.filename, given) else 1
+    return None
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    where = os.fsdecode(exc.filename)
+    if exc.filename2 is not None:
+        where += f" → {os.fsdecode(exc.filename2)}"
+    return f"{where}: {reason}"
+
+
+def _is_given(filename: object, given: Sequence[str]) -> bool:
+    """True if ``filename`` is a path given on the command line, or inside one."""
+    if not isinstance(filename, str | bytes) or not filename:
+        return False
+    failed = Path(os.path.abspath(os.fsdecode(filename)))
+    for arg in given:
+        value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+        if not value or value.startswith("-"):
+            continue
+        path = Path(os.path.abspath(value))
+        if failed == path or path in failed.parents:
+            return True
+    return False
+
+
+class _RosterGroup(TyperGroup):
+    """The ``roster`` command group, with the one error handler all commands share.
+
+    It wraps every command (``roster`` via ``main``, ``python -m
+    scheduler.cli`` and ``CliRunner`` alike): the errors ``one_line`` knows
+    become one line on stderr and exit code 1 or 2, never a traceback (with
+    ``--verbose`` the traceback is logged too, for a bug report).
+    """
+
+    # Typer passes its own Context (a subclass of the click Context it vendors).
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        ctx.meta[_GIVEN] = tuple(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            reported = one_line(exc, ctx.meta.get(_GIVEN, ()))
+            if reported is None:
+                raise
+            line, code = reported
+            log.info("%s", line, exc_info=exc)
+            label, _, text = line.partition(": ")
+            err.print(f"[bold red]{label}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code) from None
+
+
 app = typer.Typer(
+    cls=_RosterGroup,
     help="Weekly specialist roster for the Shapingba medical consortium.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Data directory (see data/README.md).")]
+
+
+def _week_option(value: str | None) -> str | None:
+    """``--week`` in its canonical spelling (full-width ２０２６-Ｗ４９ → 2026-W49), so
+    the run directory, the report and the database all name one week; anything
+    else is an ``InputError`` (one line, exit code 2, from the group's handler)."""
+    from scheduler.week import canonical_week
+
+    if value is None:
+        return None
+    try:
+        return canonical_week(value)
+    except InputError as exc:
+        raise InputError(f"--week: {exc.message}") from None
+
+
+def _week_opt(help_text: str) -> typer.models.OptionInfo:
+    return typer.Option("--week", help=help_text, callback=_week_option)
+
+
+WeekOpt = Annotated[str, _week_opt("ISO week, e.g. 2026-W49.")]
 
 
 class Executor(StrEnum):
@@ -53,18 +173,12 @@ RayAddressOpt = Annotated[
 
 def _fail(exc: Exception) -> typer.Exit:
     """Bad input: one line, exit code 2."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
-def _solve_failed(exc: SolveError) -> typer.Exit:
-    """A solve that could not finish (a worker died): one line, exit code 1."""
-    err.print(f"[bold red]solve failed:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
 @app.callback()
-def main(
+def _options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     """Generate data, solve a week, check a roster."""
@@ -90,7 +204,7 @@ def generate(
 
 @app.command()
 def solve(
-    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W49.")],
+    week: WeekOpt,
     data: DataOpt = Path("data"),
     out: Annotated[Path | None, typer.Option(help="Run directory (default runs/WEEK).")] = None,
     previous: Annotated[
@@ -136,27 +250,24 @@ def solve(
         TextColumn("parts {task.fields[note]}"),
         TimeElapsedColumn(),
     )
-    try:
-        with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task("solve", total=None, week=week, note="")
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("solve", total=None, week=week, note="")
 
-            def on_progress(event: SolveProgress) -> None:
-                note = ""
-                if event.level is not None:
-                    note = (
-                        f"· part {event.part_index + 1}: {event.level.label} "
-                        f"value {event.value} bound {event.bound}"
-                    )
-                bar.update(task, total=event.parts_total, completed=event.parts_done, note=note)
+        def on_progress(event: SolveProgress) -> None:
+            note = ""
+            if event.level is not None:
+                note = (
+                    f"· part {event.part_index + 1}: {event.level.label} "
+                    f"value {event.value} bound {event.bound}"
+                )
+            bar.update(task, total=event.parts_total, completed=event.parts_done, note=note)
 
-            outcome = solve_week(
-                data, week, out_dir, previous_run=previous, params=params, progress=on_progress
-            )
-    except InputError as exc:
-        raise _fail(exc) from None
-    except SolveError as exc:
-        raise _solve_failed(exc) from None
+        outcome = solve_week(
+            data, week, out_dir, previous_run=previous, params=params, progress=on_progress
+        )
     _print_summary(outcome.report, outcome.out_dir)
+    for warning in outcome.report.get("warnings", []):
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 def _print_summary(report: dict, out_dir: Path) -> None:  # type: ignore[type-arg]
@@ -188,10 +299,7 @@ def check(
     """Independently re-check rules R1–R8 and recompute L1–L5 (exit 1 on any violation)."""
     from scheduler.pipeline import check_run
 
-    try:
-        verdict = check_run(run_dir)
-    except InputError as exc:
-        raise _fail(exc) from None
+    verdict = check_run(run_dir)
     table = Table(title=f"Check of {run_dir}")
     table.add_column("level")
     table.add_column("recomputed", justify="right")
@@ -291,25 +399,21 @@ def scenario_run(
     from scheduler.scenarios.spec import load_scenario
 
     out_dir = out or Path("scenario-runs") / file.stem
-    try:
-        scenario = load_scenario(file)
-        bar, done = _progress_bar(scenario.name, len(scenario.variants) + 1)
-        with bar:
-            run = run_scenario(
-                scenario,
-                base_dir=file.parent,
-                default_data=data,
-                file=str(file),
-                processes=processes,
-                reuse=reuse,
-                on_done=done,
-                database_url=_database_url(database),
-            )
-        report = write_scenario(run, out_dir)
-    except InputError as exc:
-        raise _fail(exc) from None
-    except SolveError as exc:
-        raise _solve_failed(exc) from None
+    prepare_output(out_dir, OutputKind.SCENARIO)  # refused or not writable: before the solves
+    scenario = load_scenario(file)
+    bar, done = _progress_bar(scenario.name, len(scenario.variants) + 1)
+    with bar:
+        run = run_scenario(
+            scenario,
+            base_dir=file.parent,
+            default_data=data,
+            file=str(file),
+            processes=processes,
+            reuse=reuse,
+            on_done=done,
+            database_url=_database_url(database),
+        )
+    report = write_scenario(run, out_dir)
     console.print(
         _kpi_table(
             f"{scenario.name} — {scenario.base.week}", [v["kpis"] for v in report["variants"]]
@@ -379,29 +483,24 @@ def scenario_sweep(
     ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve many scenarios in parallel (one baseline per base); one summary table and chart."""
-    from scheduler.io.run_dir import atomic_directory
     from scheduler.model.solve import SolverParams
     from scheduler.scenarios.report import write_sweep_report
     from scheduler.scenarios.sweep import run_sweep
 
     out_dir = out or Path("scenario-runs") / f"sweep-{source.stem}"
-    try:
-        bar, done = _progress_bar(f"sweep {source.name}", None)
-        with bar:
-            result = run_sweep(
-                source,
-                default_data=data,
-                params=SolverParams(executor=executor.value, ray_address=ray_address),
-                processes=processes,
-                on_done=done,
-            )
-        with atomic_directory(out_dir) as staging:
-            _write_table(staging / "summary", result.rows)
-            write_sweep_report(result.rows, result.title, staging)
-    except InputError as exc:
-        raise _fail(exc) from None
-    except SolveError as exc:
-        raise _solve_failed(exc) from None
+    output = prepare_output(out_dir, OutputKind.SWEEP)  # refused or not writable: before solving
+    bar, done = _progress_bar(f"sweep {source.name}", None)
+    with bar:
+        result = run_sweep(
+            source,
+            default_data=data,
+            params=SolverParams(executor=executor.value, ray_address=ray_address),
+            processes=processes,
+            on_done=done,
+        )
+    with output.staged() as staging:
+        _write_table(staging.path / "summary", result.rows)
+        write_sweep_report(result.rows, result.title, staging.path)
     table = Table(title=f"sweep {result.title}: {len(result.rows)} solves in {result.seconds:g} s")
     for column in ("scenario", "variant", "coverage %", "unmet", "L1", "travel h", "reused"):
         table.add_column(column, justify="left" if column in ("scenario", "variant") else "right")
@@ -421,7 +520,7 @@ def scenario_sweep(
 
 @scenario_app.command("sensitivity")
 def scenario_sensitivity(
-    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W49.")],
+    week: WeekOpt,
     data: DataOpt = Path("data"),
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default scenario-runs/sensitivity-WEEK).")
@@ -433,28 +532,23 @@ def scenario_sensitivity(
     processes: ProcessesOpt = 0,
 ) -> None:
     """Where would one more specialist help most? Every (hospital, key specialty), ranked."""
-    from scheduler.io.run_dir import atomic_directory
     from scheduler.scenarios.report import write_sensitivity_report
     from scheduler.scenarios.sensitivity import run_sensitivity
 
     out_dir = out or Path("scenario-runs") / f"sensitivity-{week}"
-    try:
-        bar, done = _progress_bar(f"sensitivity {week}", None)
-        with bar:
-            result = run_sensitivity(
-                data,
-                week,
-                previous_run=previous,
-                processes=processes,
-                on_done=done,
-            )
-        with atomic_directory(out_dir) as staging:
-            _write_table(staging / "sensitivity", result.rows)
-            write_sensitivity_report(result.rows, result.meta, staging)
-    except InputError as exc:
-        raise _fail(exc) from None
-    except SolveError as exc:
-        raise _solve_failed(exc) from None
+    output = prepare_output(out_dir, OutputKind.SENSITIVITY)  # before the solves
+    bar, done = _progress_bar(f"sensitivity {week}", None)
+    with bar:
+        result = run_sensitivity(
+            data,
+            week,
+            previous_run=previous,
+            processes=processes,
+            on_done=done,
+        )
+    with output.staged() as staging:
+        _write_table(staging.path / "sensitivity", result.rows)
+        write_sensitivity_report(result.rows, result.meta, staging.path)
     meta = result.meta
     table = Table(
         title=(
@@ -515,10 +609,7 @@ def db_import(
     """Store a run directory as a succeeded run; prints the run id."""
     from scheduler.store.runs import import_run_dir
 
-    try:
-        run_id = import_run_dir(_engine(database), run_dir)
-    except InputError as exc:
-        raise _fail(exc) from None
+    run_id = import_run_dir(_engine(database), run_dir)
     console.print(run_id)
 
 
@@ -529,13 +620,9 @@ def publish(
     database: DatabaseOpt = None,
 ) -> None:
     """Publish a run as the next version of its week's roster."""
-    from scheduler.store.runs import StoreError
     from scheduler.store.runs import publish as publish_run
 
-    try:
-        published = publish_run(_engine(database), run_id, actor="cli", note=note)
-    except StoreError as exc:
-        raise _fail(exc) from None
+    published = publish_run(_engine(database), run_id, actor="cli", note=note)
     console.print(
         f"published {published.week} version {published.version} "
         f"({published.sessions} sessions, run {published.run_id})"
@@ -565,7 +652,7 @@ def _absences(absent: list[str], start: list[str], end: list[str]) -> list[Absen
 
 @app.command()
 def repair(
-    week: Annotated[str, typer.Option(help="ISO week of the published roster, e.g. 2026-W49.")],
+    week: Annotated[str, _week_opt("ISO week of the published roster, e.g. 2026-W49.")],
     absent: Annotated[
         list[str], typer.Option("--absent", help="Absent doctor's id (repeat for several).")
     ],
@@ -597,28 +684,20 @@ def repair(
     changed assignments, then the usual levels — and the rest is kept."""
     from scheduler.repair.diff import KIND_ZH
     from scheduler.repair.run import repair_week
-    from scheduler.store.runs import StoreError
     from scheduler.week import parse_week
 
-    try:
-        parse_week(week)
-        requests = _absences(absent, start, end or [])
-        outcome = repair_week(
-            _engine(database),
-            week,
-            requests,
-            pin or [],
-            out_dir=out,
-            actor="cli",
-            version=version,
-            note=note,
-        )
-    except InputError as exc:
-        raise _fail(exc) from None
-    except StoreError as exc:
-        raise _fail(exc) from None
-    except SolveError as exc:
-        raise _solve_failed(exc) from None
+    parse_week(week)
+    requests = _absences(absent, start, end or [])
+    outcome = repair_week(
+        _engine(database),
+        week,
+        requests,
+        pin or [],
+        out_dir=out,
+        actor="cli",
+        version=version,
+        note=note,
+    )
     report = outcome.as_dict()
     table = Table(title=f"Repair {week}: version {outcome.repaired_version} → {outcome.version}")
     for name in ("level", "value", "bound", "status"):
@@ -645,7 +724,7 @@ def repair(
 
 @app.command()
 def changes(
-    week: Annotated[str, typer.Option(help="ISO week, e.g. 2026-W49.")],
+    week: WeekOpt,
     since: Annotated[int, typer.Option(min=1, help="The earlier published version.")],
     version: Annotated[
         int | None, typer.Option(min=1, help="The later version (default: the newest).")
@@ -656,14 +735,10 @@ def changes(
     from scheduler.repair.diff import KIND_ZH, both, notifications, roster_diff, summary
     from scheduler.store.engine import transaction
     from scheduler.store.queries import published_roster
-    from scheduler.store.runs import StoreError
 
-    try:
-        with transaction(_engine(database)) as session:
-            before = published_roster(session, week, since)
-            after = published_roster(session, week, version)
-    except StoreError as exc:
-        raise _fail(exc) from None
+    with transaction(_engine(database)) as session:
+        before = published_roster(session, week, since)
+        after = published_roster(session, week, version)
     instance = both(before.instance, after.instance)
     found = roster_diff(instance, before.assignments, after.assignments)
     when = {h.key: h.zh for h in instance.half_days}
@@ -692,12 +767,8 @@ def keys_create(
 ) -> None:
     """Create a key and print it (once; only its hash is stored)."""
     from scheduler.store.keys import create_key
-    from scheduler.store.runs import StoreError
 
-    try:
-        key = create_key(_engine(database), name, role)
-    except StoreError as exc:
-        raise _fail(exc) from None
+    key = create_key(_engine(database), name, role)
     console.print(key, highlight=False, soft_wrap=True)
 
 
@@ -724,12 +795,8 @@ def keys_list(database: DatabaseOpt = None) -> None:
 def keys_revoke(key_id: str, database: DatabaseOpt = None) -> None:
     """Revoke a key by its id."""
     from scheduler.store.keys import revoke_key
-    from scheduler.store.runs import StoreError
 
-    try:
-        revoke_key(_engine(database), key_id)
-    except StoreError as exc:
-        raise _fail(exc) from None
+    revoke_key(_engine(database), key_id)
     console.print(f"revoked {key_id}")
 
 
@@ -738,14 +805,81 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="API processes (uvicorn workers).")
+    ] = 1,
+    job_worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--job-worker/--no-job-worker",
+            help="Start a job worker beside the API (default: yes on SQLite; on PostgreSQL "
+            "run `roster worker` on one or more machines instead).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (settings from ROSTER_* environment variables)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
+    from scheduler.settings import Settings
+    from scheduler.store.engine import open_database
+    from worker.main import spawn_local_worker
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
+    settings = Settings()
+    open_database(settings.database_url).dispose()  # migrated once, before any process starts
+    local = settings.database_url.startswith("sqlite") if job_worker is None else job_worker
+    child = spawn_local_worker(os.getpid()) if local else None
+    try:
+        if workers > 1:  # each process builds its own app (create_app reads the settings)
+            uvicorn.run(
+                "api.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                access_log=access_log,
+            )
+        else:
+            uvicorn.run(
+                create_app(settings), host=host, port=port, log_level="info", access_log=access_log
+            )
+    finally:
+        if child is not None:
+            child.terminate()  # the worker queues its running jobs again after its grace
+            child.wait(timeout=settings.worker_grace_seconds + 30)
+
+
+@app.command()
+def worker(
+    name: Annotated[str | None, typer.Option(help="The worker's name (default host:pid).")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Jobs at once (default ROSTER_JOB_POOL_SIZE).")
+    ] = None,
+) -> None:
+    """Run solve and scenario jobs from the queue until SIGTERM/SIGINT (docs/architecture.md).
+
+    On PostgreSQL, run as many as you like, on any machine that reaches the
+    database; on SQLite, on the database's machine (`roster serve` starts one)."""
+    from scheduler.settings import Settings
+    from worker.main import run_worker
+
+    settings = Settings()
+    if concurrency is not None:
+        settings = settings.model_copy(update={"job_pool_size": concurrency})
+    run_worker(settings, name=name)
+
+
+def main() -> None:
+    """The ``roster`` script (``[project.scripts]``), and ``python -m scheduler.cli``.
+
+    Runs the command group; its ``invoke`` (``_RosterGroup``) turns input,
+    database and file-system errors into one line and exit code 1 or 2.
+    """
+    app(prog_name="roster")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

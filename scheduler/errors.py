@@ -46,3 +46,12 @@ class InputError(Exception):
 
 class SolveError(Exception):
     """The solve could not finish: a worker died or a part failed. Nothing is written."""
+
+
+class OutputError(InputError):
+    """An output path the product will not or cannot write: a directory it did
+    not write, a path under a file, a parent that is not writable. Raised
+    before any solve starts, naming the path (exit code 2, like bad input)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message, file=path)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from scheduler.errors import InputError
+from scheduler.io.output_dir import OutputKind, prepare_output
 from scheduler.week import week_monday, week_of
 
 logger = logging.getLogger(__name__)
@@ -1408,6 +1409,23 @@ def _write_csv(path: Path, columns: Sequence[str], rows: Sequence[Row]) -> None:
         writer.writerows(rows)
 
 
+def is_dataset(directory: Path) -> bool:
+    """True if ``directory`` holds a data set this generator wrote (before data
+    sets had a marker): every file it writes, each CSV with its header row."""
+    directory = Path(directory)
+    if not (directory / "policy.toml").is_file():
+        return False
+    for name, columns in COLUMNS.items():
+        try:
+            with (directory / name).open(encoding="utf-8", newline="") as handle:
+                header = next(csv.reader(handle), None)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return False
+        if header != list(columns):
+            return False
+    return True
+
+
 def generate(
     out_dir: Path,
     *,
@@ -1416,6 +1434,13 @@ def generate(
     planning_week: str = "2026-W49",
 ) -> None:
     """Write the synthetic dataset of data/README.md into ``out_dir`` (created if needed).
+
+    ``out_dir`` is replaced whole (scheduler/io/output_dir.py), and only if it
+    is absent, empty, or a data set roster wrote whose files nobody changed
+    since (the hashes in its marker; before markers: ``is_dataset`` and the
+    same bytes as the new files) — never a folder of other files, never a
+    hand-edited data set. What the generator does not write there (a README)
+    is kept.
 
     ``seed`` drives every random draw, ``districts`` is the number of
     Shapingba-shaped districts (1 = the default dataset with unprefixed ids; up to 38
@@ -1427,7 +1452,13 @@ def generate(
         raise ValueError(f"districts must be at least 1, got {districts}")
     monday = _week_monday(planning_week)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    output = prepare_output(
+        out_dir,
+        OutputKind.DATASET,
+        details={"seed": seed, "districts": districts, "planning_week": planning_week},
+        recognise=is_dataset,
+        owns=OUTPUT_FILES,
+    )
 
     master = random.Random(seed)
     holidays = _holiday_days()
@@ -1452,11 +1483,12 @@ def generate(
     ]
     rows["holidays.csv"] = [(d.isoformat(), name) for d, name in holidays.items()]
 
-    (out_dir / "policy.toml").write_text(_policy_toml(), encoding="utf-8", newline="\n")
-    for name, columns in COLUMNS.items():
-        file_rows = rows[name]
-        file_rows.sort()
-        _write_csv(out_dir / name, columns, file_rows)
+    with output.staged() as staging:
+        (staging.path / "policy.toml").write_text(_policy_toml(), encoding="utf-8", newline="\n")
+        for name, columns in COLUMNS.items():
+            file_rows = rows[name]
+            file_rows.sort()
+            _write_csv(staging.path / name, columns, file_rows)
 
     demand = data.demand_departments + data.demand_clinics + data.demand_teams
     logger.info(

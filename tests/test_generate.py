@@ -14,6 +14,7 @@ import pytest
 from scheduler.build import travel_model
 from scheduler.generate import COLUMNS, OUTPUT_FILES, generate
 from scheduler.io.load import load_dataset
+from scheduler.io.output_dir import MARKER
 from scheduler.travel import Place
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,7 +51,8 @@ def city_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_writes_exactly_the_contract_files(default_dir: Path) -> None:
-    assert sorted(p.name for p in default_dir.iterdir()) == sorted(OUTPUT_FILES)
+    # and the marker that says roster wrote them (scheduler/io/output_dir.py)
+    assert sorted(p.name for p in default_dir.iterdir()) == sorted([*OUTPUT_FILES, MARKER])
 
 
 def test_headers_follow_data_readme(default_dir: Path) -> None:

@@ -1,9 +1,11 @@
 """The run directory: every output of one solve (SPEC §8), written atomically.
 
-Files are first written into a hidden temporary directory beside the target and
-moved into place only when all of them exist, so a failed run leaves nothing
-half-written. Layout (documented in docs/outputs.md):
+Files are first written into a hidden staging directory beside the target and
+put in place only when all of them exist, so a failed run leaves nothing
+half-written, and only over a directory roster wrote (scheduler/io/output_dir.py).
+Layout (documented in docs/outputs.md):
 
+    .roster-output    the marker: {"kind": "run", ...}
     report.json       machine-readable solve report (levels, status, wall time, seed, versions)
     solve-report.md   the same for a person
     instance.json     the normalised instance the model saw
@@ -24,10 +26,8 @@ import json
 import multiprocessing
 import multiprocessing.process
 import platform
-import shutil
-import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,8 @@ from scheduler.demand import DemandRow
 from scheduler.domain import Assignment, Instance, Level
 from scheduler.errors import InputError
 from scheduler.io.instance_json import write_instance
-from scheduler.result import Result
+from scheduler.io.output_dir import OutputKind, atomic_directory
+from scheduler.result import Result, UnmetItem
 
 LEVEL_NAMES = {
     Level.UNMET: "priority-weighted unmet sessions",
@@ -226,33 +227,6 @@ def solve_report_md(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@contextmanager
-def atomic_directory(out_dir: Path) -> Iterator[Path]:
-    """A staging directory beside ``out_dir`` that replaces it whole on success.
-
-    On any error the staging directory is removed and ``out_dir`` (old or
-    absent) is left as it was: never half a directory.
-    """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("exists and is not a directory", file=str(out_dir))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        yield staging
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
-            staging.rename(out_dir)
-            shutil.rmtree(old)
-        else:
-            staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def _unmet_rows(instance: Instance, result: Result) -> Iterator[dict[str, Any]]:
     for u in result.unmet:
         item = instance.demand[u.item_id]
@@ -280,44 +254,66 @@ def write_run(
     *,
     planner_files: bool = True,
 ) -> dict[str, Any]:
-    """Write the whole run directory atomically; returns the report dict.
+    """Write the whole run directory atomically (scheduler/io/output_dir.py);
+    returns the report dict. Refuses a directory roster did not write."""
+    with atomic_directory(Path(out_dir), OutputKind.RUN) as staging:
+        return write_run_files(
+            staging, instance, demand_rows, result, extra, planner_files=planner_files
+        )
+
+
+def write_run_files(
+    directory: Path,
+    instance: Instance,
+    demand_rows: Sequence[DemandRow],
+    result: Result,
+    extra: dict[str, Any] | None = None,
+    *,
+    planner_files: bool = True,
+    started: float | None = None,
+) -> dict[str, Any]:
+    """Write a run's files into ``directory`` (a staging directory, or one
+    inside it); returns the report dict.
 
     ``planner_files=False`` leaves out the workbook and the calendars (what-if
     variants: the rest is enough to check, compare and re-solve them).
+    ``started`` (a ``time.perf_counter()`` value) adds ``wall_seconds`` up to
+    the last file: ``report.json`` is written last, so everything in the
+    directory is final before it is put in place — nothing is patched after.
     """
     from scheduler.io.excel import write_workbook
     from scheduler.kpis import compute_kpis
 
+    directory = Path(directory)
     calendars: multiprocessing.process.BaseProcess | None = None
     try:
-        with atomic_directory(Path(out_dir)) as staging:
-            if planner_files:
-                calendars = _write_calendars_aside(
-                    staging / "calendars", instance, result.assignments
-                )
-            report = report_dict(result, instance, extra or {})
-            kpis = compute_kpis(instance, result.assignments)
-            (staging / "report.json").write_text(
-                json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        if planner_files:
+            calendars = _write_calendars_aside(
+                directory / "calendars", instance, result.assignments
             )
-            (staging / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
-            (staging / "kpis.json").write_text(
-                json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
-            write_instance(instance, staging / "instance.json")
-            _write_csv(staging / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
-            _write_csv(
-                staging / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, result.assignments)
-            )
-            _write_csv(staging / "unmet.csv", UNMET_COLUMNS, _unmet_rows(instance, result))
-            if planner_files:
-                write_workbook(staging / "roster.xlsx", instance, result, kpis)
-            if calendars is not None:
-                calendars.join()
-                if calendars.exitcode != 0:
-                    raise RuntimeError(
-                        f"writing the calendars failed (exit code {calendars.exitcode})"
-                    )
+        report = report_dict(result, instance, extra or {})
+        kpis = compute_kpis(instance, result.assignments)
+        (directory / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
+        (directory / "kpis.json").write_text(
+            json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        write_instance(instance, directory / "instance.json")
+        _write_csv(directory / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
+        _write_csv(
+            directory / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, result.assignments)
+        )
+        _write_csv(directory / "unmet.csv", UNMET_COLUMNS, _unmet_rows(instance, result))
+        if planner_files:
+            write_workbook(directory / "roster.xlsx", instance, result, kpis)
+        if calendars is not None:
+            calendars.join()
+            if calendars.exitcode != 0:
+                raise RuntimeError(f"writing the calendars failed (exit code {calendars.exitcode})")
+        if started is not None:
+            report["wall_seconds"] = round(time.perf_counter() - started, 3)
+        (directory / "report.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     except BaseException:
         if calendars is not None and calendars.is_alive():
             calendars.kill()
@@ -352,6 +348,13 @@ def read_roster(path: Path) -> list[Assignment]:
     path = Path(path)
     if not path.is_file():
         raise InputError("file is missing", file=str(path))
+    try:
+        return _read_roster(path)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=str(path)) from None
+
+
+def _read_roster(path: Path) -> list[Assignment]:
     out = []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -380,6 +383,55 @@ def read_roster(path: Path) -> list[Assignment]:
                     raise InputError("empty value", file=path.name, row=row_number, column=column)
             out.append(Assignment(row["doctor_id"], f"{date}_{period}", row["item_id"]))
     return out
+
+
+def read_json(path: Path) -> Any:
+    """A run's JSON file (``report.json``, ``kpis.json``); missing or damaged
+    (a truncated write, not JSON) is an ``InputError`` naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file is missing", file=str(path))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not valid JSON ({exc})", file=str(path)) from None
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """``read_json`` for a file that must hold a JSON object."""
+    content = read_json(path)
+    if not isinstance(content, dict):
+        raise InputError("not a JSON object", file=str(path))
+    return content
+
+
+def read_unmet(path: Path) -> list[UnmetItem]:
+    """Read a run's ``unmet.csv`` back (validated: each error names row and column)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file is missing", file=str(path))
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            for column in ("item_id", "missing", "reason_code", "reason"):
+                if column not in (reader.fieldnames or []):
+                    raise InputError("column is missing", file=str(path), column=column)
+            return [_unmet_item(path, n, row) for n, row in enumerate(reader, start=2)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=str(path)) from None
+
+
+def _unmet_item(path: Path, row_number: int, row: dict[str, str]) -> UnmetItem:
+    file = str(path)
+    if not row["item_id"]:
+        raise InputError("empty value", file=file, row=row_number, column="item_id")
+    try:
+        missing = int(row["missing"] or "")
+    except ValueError:
+        raise InputError(
+            f"{row['missing']!r} is not a whole number", file=file, row=row_number, column="missing"
+        ) from None
+    return UnmetItem(row["item_id"], missing, row["reason_code"] or "", row["reason"] or "")
 
 
 def demand_rows_from_csv(text: str, instance: Instance) -> list[DemandRow]:

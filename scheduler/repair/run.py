@@ -4,13 +4,16 @@ One function for the CLI (``roster repair``) and the API
 (``POST /weeks/{week}/repairs``). The repair directory is a run directory
 (``roster check`` re-verifies it, Δ included) with the diff and the
 notifications beside it; it appears only once the new version is published,
-and a failed publication leaves neither a directory nor a version.
+and a failed publication leaves neither a directory nor a version. A repair
+killed after its publication but before its directory was in place is
+completed by the next repair beside it (``complete_leftover``).
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
 import uuid
 from collections.abc import Sequence
@@ -21,7 +24,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from scheduler.domain import Instance
-from scheduler.io.run_dir import atomic_directory, demand_rows_from_csv, write_run
+from scheduler.faults import crash_point
+from scheduler.io.output_dir import Leftover, OutputKind, prepare_output
+from scheduler.io.run_dir import demand_rows_from_csv, write_run_files
 from scheduler.model.solve import SolverParams
 from scheduler.repair.absences import Absence, Pin, make_absence, parse_pin
 from scheduler.repair.diff import Change, notifications, roster_diff, summary
@@ -30,8 +35,9 @@ from scheduler.repair.solve import solve_repair
 from scheduler.result import Result
 from scheduler.store.engine import transaction
 from scheduler.store.queries import published_roster
-from scheduler.store.runs import RunRecord, publish_repair
+from scheduler.store.runs import RunRecord, publish_repair, version_of_run
 from scheduler.store.schema import RunDocument
+from scheduler.week import canonical_week
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,9 @@ def repair_week(
 ) -> RepairOutcome:
     """Repair the newest (or the given) published version of ``week`` and
     publish the result as the next version; the repair directory is ``out_dir``
-    (default ``out_root/WEEK-vN``, N the new version)."""
+    (default ``out_root/WEEK-vN``, N the new version). ``week`` is read in its
+    canonical spelling (``scheduler.week.canonical_week``) before it names anything."""
+    week = canonical_week(week)
     with transaction(engine) as session:
         stored = published_roster(session, week, version)  # StoreError 404 if none
         demand = session.get(RunDocument, (stored.run.id, "demand.csv"))
@@ -113,6 +121,13 @@ def repair_week(
     pinned: list[Pin] = [
         parse_pin(published, text, field=f"pins[{k}]", file=file) for k, text in enumerate(pins)
     ]
+    new_version = stored.publication.version + 1
+    out_dir = Path(out_dir) if out_dir is not None else Path(out_root) / f"{week}-v{new_version}"
+    # Refused or not writable: say so before the solve. Leftovers of a killed
+    # repair beside it are completed if their version was published.
+    output = prepare_output(
+        out_dir, OutputKind.REPAIR, complete=functools.partial(complete_leftover, engine)
+    )
     instance = repair_instance(published, stored.assignments, parsed, pinned, file=file)
     result = solve_repair(instance, params)
     changes = roster_diff(instance, stored.assignments, result.assignments)
@@ -123,8 +138,6 @@ def repair_week(
         "absences": [dataclasses.asdict(a) for a in parsed],
         "pins": list(pins),
     }
-    new_version = stored.publication.version + 1
-    out_dir = Path(out_dir) if out_dir is not None else Path(out_root) / f"{week}-v{new_version}"
     run_id = uuid.uuid4().hex
     outcome = RepairOutcome(
         week,
@@ -137,11 +150,13 @@ def repair_week(
         notices,
         out_dir,
     )
-    with atomic_directory(out_dir) as staging:
-        write_run(staging, instance, rows, result, {"repair": request})
-        _write_diff(staging, outcome)
-        record = dataclasses.replace(RunRecord.from_run_dir(staging), run_dir=str(out_dir))
-        # Last: the new version (one transaction); the directory appears after it.
+    # Stage fully, then commit the new version (one transaction), then put the
+    # directory in place. A kill between the last two leaves the staged
+    # directory, which the next repair beside it completes (complete_leftover).
+    with output.staged() as staging:
+        write_run_files(staging.path, instance, rows, result, {"repair": request})
+        _write_diff(staging.path, outcome)
+        record = dataclasses.replace(RunRecord.from_run_dir(staging.path), run_dir=str(out_dir))
         publish_repair(
             engine,
             record,
@@ -151,7 +166,39 @@ def repair_week(
             actor=actor,
             note=note or _default_note(parsed),
         )
+        staging.keep_on_failure()
+        crash_point("repair-committed")
     return outcome
+
+
+def complete_leftover(engine: Engine, staged: Path, target: Path) -> Leftover:
+    """What to do with a killed repair's staged directory (``clean_leftovers``).
+
+    Complete it if its run was published (the kill came after the commit) and
+    nothing newer is at the target; remove it if it was never published, or
+    is what an exchange swapped out (an older version than the target's).
+    """
+    staged_repair = _repair_json(staged)
+    if staged_repair is None:
+        return Leftover.REMOVE  # killed before repair.json: never committed
+    run_id, version = staged_repair
+    if version_of_run(engine, run_id) != version:
+        return Leftover.REMOVE
+    if not target.exists():
+        return Leftover.COMPLETE
+    there = _repair_json(target)
+    if there is None:
+        return Leftover.KEEP  # not a repair we can compare with: leave both alone
+    return Leftover.COMPLETE if there[1] < version else Leftover.REMOVE
+
+
+def _repair_json(directory: Path) -> tuple[str, int] | None:
+    """(run id, version) from a repair directory's ``repair.json``; None if unreadable."""
+    try:
+        content = json.loads((directory / "repair.json").read_text(encoding="utf-8"))
+        return str(content["run_id"]), int(content["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _default_note(absences: Sequence[Absence]) -> str:

@@ -1,7 +1,9 @@
 """Write a solved scenario: the report (JSON, HTML, Excel, charts) and each variant's run.
 
-The scenario directory, written atomically (all or nothing)::
+The scenario directory, written atomically (all or nothing), only over a
+directory roster wrote (scheduler/io/output_dir.py)::
 
+    .roster-output        the marker: {"kind": "scenario", ...}
     report.json           the comparison (scheduler.scenarios.run.compare)
     report.html           self-contained: tables and charts
     report.xlsx           the same for planners, Chinese headers
@@ -20,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from scheduler.io.run_dir import atomic_directory, write_run
+from scheduler.io.output_dir import OutputKind, atomic_directory
+from scheduler.io.run_dir import write_run_files
 from scheduler.scenarios.report import write_scenario_report
 from scheduler.scenarios.run import ScenarioRun, compare
 
@@ -35,7 +38,7 @@ def write_scenario(run: ScenarioRun, out_dir: Path) -> dict[str, Any]:
     report = compare(run)
     for k, variant in enumerate(report["variants"]):
         variant["run_dir"] = variant_dir(k) if run.solved[k].result is not None else None
-    with atomic_directory(Path(out_dir)) as staging:
+    with atomic_directory(Path(out_dir), OutputKind.SCENARIO) as staging:
         (staging / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -50,7 +53,8 @@ def write_scenario(run: ScenarioRun, out_dir: Path) -> dict[str, Any]:
         for k, solved in enumerate(run.solved):
             if solved.result is None:
                 continue
-            write_run(
+            (staging / variant_dir(k)).mkdir(parents=True)
+            write_run_files(
                 staging / variant_dir(k),
                 solved.instance,
                 solved.demand_rows,

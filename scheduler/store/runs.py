@@ -8,10 +8,8 @@ also in one transaction (``publish``) — never half a roster.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -26,7 +24,7 @@ from sqlalchemy.orm import Session
 from scheduler.domain import Assignment, Instance
 from scheduler.errors import InputError
 from scheduler.io.instance_json import read_instance
-from scheduler.io.run_dir import read_roster, roster_rows
+from scheduler.io.run_dir import read_json_object, read_roster, read_unmet, roster_rows
 from scheduler.result import UnmetItem
 from scheduler.store.engine import transaction
 from scheduler.store.schema import (
@@ -76,26 +74,31 @@ class RunRecord:
     def from_run_dir(cls, run_dir: Path) -> RunRecord:
         """Read a run directory written by ``roster solve``."""
         run_dir = Path(run_dir)
-        if not (run_dir / "report.json").is_file():
+        if not run_dir.is_dir():
+            raise InputError("run directory does not exist", file=str(run_dir))
+        if not (run_dir / "report.json").exists():
             raise InputError("not a run directory (no report.json)", file=str(run_dir))
-        instance = read_instance(run_dir / "instance.json")
-        with (run_dir / "unmet.csv").open(encoding="utf-8", newline="") as handle:
-            unmet = [
-                UnmetItem(row["item_id"], int(row["missing"]), row["reason_code"], row["reason"])
-                for row in csv.DictReader(handle)
-            ]
         return cls(
-            instance=instance,
+            instance=read_instance(run_dir / "instance.json"),
             assignments=read_roster(run_dir / "roster.csv"),
-            unmet=unmet,
-            report=json.loads((run_dir / "report.json").read_text(encoding="utf-8")),
-            kpis=json.loads((run_dir / "kpis.json").read_text(encoding="utf-8")),
+            unmet=read_unmet(run_dir / "unmet.csv"),
+            report=read_json_object(run_dir / "report.json"),
+            kpis=read_json_object(run_dir / "kpis.json"),
             documents={
-                name: (run_dir / name).read_text(encoding="utf-8")
-                for name in ("instance.json", "demand.csv")
+                name: _read_text(run_dir / name) for name in ("instance.json", "demand.csv")
             },
             run_dir=str(run_dir),
         )
+
+
+def _read_text(path: Path) -> str:
+    """A document stored with the run, as text; missing or not UTF-8 names the file."""
+    if not path.is_file():
+        raise InputError("file is missing", file=str(path))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc})", file=str(path)) from None
 
 
 def create_run(
@@ -127,10 +130,11 @@ def create_run(
 def record_results(engine: Engine, run_id: str, record: RunRecord) -> None:
     """Store a succeeded run's results in one transaction."""
     with transaction(engine) as session:
-        _store_record(session, _get_run(session, run_id), record)
+        store_record(session, _get_run(session, run_id), record)
 
 
-def _store_record(session: Session, run: SolveRun, record: RunRecord) -> None:
+def store_record(session: Session, run: SolveRun, record: RunRecord) -> None:
+    """Write a finished run's results into ``run`` (inside the caller's transaction)."""
     run_id = run.id
     instance = record.instance
     rows = roster_rows(instance, record.assignments)
@@ -301,7 +305,7 @@ def publish_repair(
             )
             session.add(run)
             session.flush()
-            _store_record(session, run, record)
+            store_record(session, run, record)
             session.flush()
             return _publish_in(session, run, actor=actor, note=note, version=repairs_version + 1)
     except IntegrityError:
@@ -389,3 +393,10 @@ def published_version(session: Session, week: str, version: int | None = None) -
         what = f"version {version} of week {week}" if version else f"week {week}"
         raise StoreError(f"no published roster for {what}", status=404)
     return publication
+
+
+def version_of_run(engine: Engine, run_id: str) -> int | None:
+    """The version ``run_id`` was published as; None if it never was (or is
+    not committed: a repair killed before its transaction ended)."""
+    with transaction(engine) as session:
+        return session.scalar(select(Publication.version).where(Publication.run_id == run_id))
