@@ -17,7 +17,7 @@ from scheduler.store.runs import import_run_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
-PUBLIC = {"/health", "/doctors/{doctor_id}/calendar.ics"}
+PUBLIC = {"/health", "/ready", "/doctors/{doctor_id}/calendar.ics"}
 
 
 class Api:

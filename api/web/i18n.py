@@ -93,6 +93,16 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Only a planner may solve and publish.",
     },
     "recent_runs": {"zh": "最近的求解", "en": "Recent solves"},
+    "job_limit": {
+        "zh": "未完成的任务太多：本密钥或本周已有最多允许数量的排队或运行中的任务。"
+        "请等一个任务完成（或取消一个）后再试。",
+        "en": "Too many unfinished jobs: this key or this week already has the most queued or "
+        "running jobs allowed. Wait for one to finish (or cancel one), then try again.",
+    },
+    "no_workers": {
+        "zh": "现在没有运行中的求解进程（roster worker）：任务会排队，直到有求解进程启动。",
+        "en": "No job worker (roster worker) is running: jobs wait in the queue until one starts.",
+    },
     "status": {"zh": "状态", "en": "Status"},
     "created": {"zh": "创建于", "en": "Created"},
     "progress": {"zh": "进度", "en": "Progress"},
@@ -110,6 +120,46 @@ WORDS: dict[str, dict[str, str]] = {
     "status_succeeded": {"zh": "已完成", "en": "succeeded"},
     "status_failed": {"zh": "失败", "en": "failed"},
     "status_cancelled": {"zh": "已取消", "en": "cancelled"},
+    # Error pages (api/web/errors.py): a title and a line of help for each kind.
+    "error_unavailable": {"zh": "数据库暂不可用", "en": "The database is unavailable"},
+    "error_unavailable_help": {
+        "zh": "数据库暂不可用，请稍后再试。",
+        "en": "The database cannot be reached just now; please try again shortly.",
+    },
+    "error_too_many": {"zh": "请求过于频繁", "en": "Too many attempts"},
+    "error_too_many_help": {
+        "zh": "来自此地址的请求过于频繁。",
+        "en": "Too many requests came from this address.",
+    },
+    "error_too_large": {"zh": "提交的内容太大", "en": "What was sent is too large"},
+    "error_too_large_help": {
+        "zh": "提交的内容超过了服务器允许的大小。",
+        "en": "What was sent is larger than the server accepts.",
+    },
+    "error_bad_request": {"zh": "请求有误", "en": "The request is not valid"},
+    "error_bad_request_help": {
+        "zh": "请检查输入后再试。",
+        "en": "Please check what was entered and try again.",
+    },
+    "error_not_found": {"zh": "找不到该页面", "en": "Not found"},
+    "error_not_found_help": {
+        "zh": "该页面或数据不存在。",
+        "en": "This page or item does not exist.",
+    },
+    "error_forbidden": {"zh": "没有权限", "en": "Not allowed"},
+    "error_forbidden_help": {
+        "zh": "当前密钥的角色不能进行此操作。",
+        "en": "The key you signed in with may not do this.",
+    },
+    "error_internal": {"zh": "服务器出错了", "en": "Something went wrong on the server"},
+    "error_internal_help": {
+        "zh": "错误已记录，请稍后再试；如果一直出现，请联系管理员。",
+        "en": "The error has been logged; please try again later, and tell an administrator "
+        "if it keeps happening.",
+    },
+    "retry_before": {"zh": "请在", "en": "Try again in"},
+    "retry_unit": {"zh": "秒后再试。", "en": "seconds."},
+    "back_to_week": {"zh": "返回周排班", "en": "Back to the week"},
 }
 
 
