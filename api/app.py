@@ -19,14 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from api.auth import Admin, DbSession, Planner, Viewer
+from api.jobs import Jobs
+from api.limits import install_limits
+from api.logs import redact_secrets_in_logs
 from api.problems import install, responses
+from api.ready import install_readiness
 from api.repairs import install_repair_routes
 from api.scenarios import install_scenario_routes
+from api.types import Id, OptionalId, Week, WeekField, WeekQuery
 from api.web import install_console
 from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
 from scheduler.io.load import load_dataset
-from scheduler.jobs import JobRunner
 from scheduler.settings import Settings
 from scheduler.store.engine import open_database
 from scheduler.store.keys import (
@@ -47,16 +51,14 @@ from scheduler.store.queries import (
     week_unmet,
 )
 from scheduler.store.runs import StoreError, publish, published_version
-from scheduler.store.schema import ASSIGNMENT_FIELDS, RunKind, SolveRun
+from scheduler.store.schema import ASSIGNMENT_FIELDS, MAX_VERSION, RunKind, SolveRun
 from scheduler.week import week_monday
 
-WEEK_PATTERN = r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"
-Week = Annotated[str, Path(pattern=WEEK_PATTERN, description="ISO week, e.g. 2026-W49")]
-Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-Version = Annotated[int | None, Query(ge=1, description="Published version (default newest)")]
+Version = Annotated[
+    int | None, Query(ge=1, le=MAX_VERSION, description="Published version (default newest)")
+]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-OptionalId = Annotated[str | None, Query(min_length=1, max_length=64)]
 AUTH_ERRORS = (401, 403)
 
 
@@ -152,7 +154,7 @@ class RunSummary(BaseModel):
 
 
 class SolveRequest(BaseModel):
-    week: str = Field(pattern=WEEK_PATTERN, description="ISO week to solve, e.g. 2026-W49")
+    week: WeekField
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
@@ -218,17 +220,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     engine = open_database(settings.database_url)
-    jobs = JobRunner(engine, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs.start()  # fails over runs an earlier process left running; starts the monitor
         # Long-lived objects (modules, the data set) out of the collector's way,
         # so that full collections during requests have less to traverse.
         gc.collect()
         gc.freeze()
         yield
-        jobs.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -238,6 +237,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install(app)
+    limiter = install_limits(app, settings)  # body size; rate limits of the guessable doors
+    redact_secrets_in_logs()  # no calendar token or API key in the access log
     app.state.settings = settings
     app.state.engine = engine
     # Request sessions read in autocommit: every read is one consistent statement
@@ -247,12 +248,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
     )
     app.state.reference = None
-    app.state.jobs = jobs
+    app.state.jobs = Jobs(engine, settings)  # jobs run in `roster worker` processes
 
     @app.get("/health", tags=["service"])
     def health() -> Health:
         """Liveness (no key needed)."""
         return Health(status="ok")
+
+    install_readiness(app)  # GET /ready: the database, the job queue
 
     @app.get("/weeks/{week}/roster", tags=["rosters"], responses=responses(*AUTH_ERRORS, 404, 422))
     def week_roster(
@@ -337,7 +340,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _: Viewer,
         session: DbSession,
         doctor_id: Id,
-        week: Annotated[str | None, Query(pattern=WEEK_PATTERN)] = None,
+        week: WeekQuery = None,
         date_from: Annotated[dt.date | None, Query(alias="from")] = None,
         date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     ) -> DoctorAssignments:
@@ -381,10 +384,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response_class=Response,
         responses={
             200: {"content": {"text/calendar": {}}, "description": "iCalendar feed"},
-            **responses(401, 422),
+            **responses(401, 422, 429),
         },
     )
+    @limiter.limit(settings.calendar_rate_limit)  # a token guesser's tries per address: 429
     def calendar_feed(
+        request: Request,
         session: DbSession,
         doctor_id: Id,
         token: Annotated[str, Query(min_length=1, max_length=200)],
@@ -421,7 +426,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def runs(
         _: Viewer,
         session: DbSession,
-        week: Annotated[str | None, Query(pattern=WEEK_PATTERN)] = None,
+        week: WeekQuery = None,
         limit: Limit = 50,
     ) -> list[RunSummary]:
         """Solve runs, newest first."""
@@ -458,10 +463,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.post(
-        "/solves", tags=["solves"], status_code=202, responses=responses(400, *AUTH_ERRORS, 422)
+        "/solves",
+        tags=["solves"],
+        status_code=202,
+        responses=responses(400, *AUTH_ERRORS, 422, 429),
     )
     def start_solve(caller: Planner, body: SolveRequest, response: Response) -> SolveJob:
-        """Start solving a week; poll the job, then publish it."""
+        """Start solving a week; poll the job, then publish it. A worker (``roster worker``)
+        runs it; 429 when the key or the week already has the most unfinished jobs allowed."""
         _check_week(body.week, status=422)
         run_id = app.state.jobs.submit(body.week, {"seed": body.seed}, created_by=caller.key_id)
         response.headers["Location"] = f"/solves/{run_id}"

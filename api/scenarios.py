@@ -132,7 +132,7 @@ def install_scenario_routes(app: FastAPI) -> None:
         "/scenarios",
         tags=["scenarios"],
         status_code=202,
-        responses=responses(400, *AUTH_ERRORS, 422),
+        responses=responses(400, *AUTH_ERRORS, 422, 429),
     )
     def start_scenario(caller: Planner, body: Scenario, response: Response) -> ScenarioJob:
         """Start a what-if scenario (baseline + variants) on the server's data; poll the job."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -68,3 +69,21 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "2026-W49"
     solve_week(Path(__file__).resolve().parent.parent / "data", "2026-W49", out)
     return out
+
+
+@pytest.fixture
+def job_worker() -> Iterator[Callable[[Any], None]]:
+    """Start a job worker (``roster worker``'s loop, in a thread of the test process)
+    for a ``Settings``; every worker started is stopped after the test.
+
+    The API only queues jobs; without a worker nothing runs them."""
+    from worker.service import start_in_thread
+
+    stops: list[Callable[[], None]] = []
+
+    def start(settings: Any) -> None:
+        stops.append(start_in_thread(settings))
+
+    yield start
+    for stop in stops:
+        stop()

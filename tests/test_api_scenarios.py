@@ -43,7 +43,9 @@ def _poll(client: TestClient, key: str, job_id: str, seconds: float = 240) -> di
     raise AssertionError(f"scenario job {job_id} did not finish in {seconds} s")
 
 
-def test_post_poll_and_fetch_a_scenario_report(database_url: str, tmp_path: Path) -> None:
+def test_post_poll_and_fetch_a_scenario_report(
+    database_url: str, tmp_path: Path, job_worker: Any
+) -> None:
     settings = Settings.model_validate(
         {
             "database_url": database_url,
@@ -56,6 +58,7 @@ def test_post_poll_and_fetch_a_scenario_report(database_url: str, tmp_path: Path
     planner = {"X-API-Key": create_key(engine, "planner", "planner")}
     viewer = {"X-API-Key": create_key(engine, "viewer", "viewer")}
     engine.dispose()
+    job_worker(settings)
     with TestClient(create_app(settings)) as client:
         refused = client.post("/scenarios", json=SCENARIO, headers=viewer)
         assert refused.status_code == 403
@@ -130,7 +133,7 @@ def test_bad_scenarios_are_refused_before_a_job_starts(database_url: str, tmp_pa
 
 
 def test_a_scenario_on_the_published_roster(
-    database_url: str, default_run: Path, tmp_path: Path
+    database_url: str, default_run: Path, tmp_path: Path, job_worker: Any
 ) -> None:
     """``base.published``: the baseline is the week's published roster, read from
     the database; its KPIs are those ``/weeks/{week}/kpis`` serves."""
@@ -143,6 +146,7 @@ def test_a_scenario_on_the_published_roster(
         }
     )
     app = create_app(settings)
+    job_worker(settings)
     with TestClient(app) as client:
         planner = {"X-API-Key": create_key(app.state.engine, "planner", "planner")}
         body = {**SCENARIO, "base": {"week": "2026-W49", "published": True}}

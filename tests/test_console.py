@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -46,7 +47,9 @@ class Console:
 
 
 @pytest.fixture
-def console(database_url: str, default_run: Path, tmp_path: Path) -> Iterator[Console]:
+def console(
+    database_url: str, default_run: Path, tmp_path: Path, job_worker: Any
+) -> Iterator[Console]:
     settings = Settings.model_validate(
         {
             "database_url": database_url,
@@ -56,6 +59,7 @@ def console(database_url: str, default_run: Path, tmp_path: Path) -> Iterator[Co
         }
     )
     app = create_app(settings)
+    job_worker(settings)  # runs the solve and scenario jobs the pages start
     engine = app.state.engine
     keys = {role: create_key(engine, f"测试{role}", role) for role in ("viewer", "planner")}
     publish_run(engine, import_run_dir(engine, default_run), actor="test")
@@ -236,3 +240,34 @@ def test_a_planner_runs_a_scenario_and_reads_the_comparison(console: Console) ->
         ).status_code
         == 403
     )
+
+
+def test_the_solve_page_says_when_no_worker_runs_and_when_the_queue_is_full(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings.model_validate(
+        {
+            "database_url": database_url,
+            "data_dir": ROOT / "data",
+            "runs_dir": tmp_path / "jobs",
+            "job_limit_per_week": 1,
+        }
+    )
+    app = create_app(settings)  # and no worker
+    console = Console(
+        TestClient(app), {"planner": create_key(app.state.engine, "p", "planner")}, app.state.engine
+    )
+    with console.client:
+        console.signin("planner")
+        page = console.client.get("/console/solve").text
+        assert "现在没有运行中的求解进程" in page
+        first = console.client.post(
+            "/console/solve", data={"week": WEEK, "csrf": _csrf(page)}, follow_redirects=False
+        )
+        assert first.status_code == 303
+        full = console.client.post("/console/solve", data={"week": WEEK, "csrf": _csrf(page)})
+        assert full.status_code == 429 and full.headers["retry-after"]
+        assert "未完成的任务太多" in full.text and 'role="alert"' in full.text
+        stale = console.client.post("/console/signout", data={"csrf": "stale"})
+        assert stale.status_code == 403 and "text/html" in stale.headers["content-type"]
+        assert "没有权限" in stale.text

@@ -2,23 +2,26 @@
 
 A planner starts a solve of the default week, polls it to completion, publishes
 it; a viewer then reads a doctor's assignments, the calendar feed and the unmet
-demand with reasons. Also: cancelling, a crashing solver, and a restart.
+demand with reasons. Also: cancelling, a crashing solver, the limits on
+queued work, and the jobs of a worker that died (queued again once, then
+failed). The API only queues; a job worker (``job_worker``) runs the jobs.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from scheduler.jobs import JobRunner
 from scheduler.settings import Settings
 from scheduler.store.engine import open_database, transaction
+from scheduler.store.jobs import claim, fail, heartbeat, reap_stale, submit_job
 from scheduler.store.keys import create_key
-from scheduler.store.runs import create_run
 from scheduler.store.schema import RunStatus, SolveRun
+from worker.queue import queue_for
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
@@ -45,8 +48,12 @@ def _poll(client: TestClient, key: str, job_id: str, seconds: float = 240) -> di
     raise AssertionError(f"job {job_id} did not finish in {seconds} s")
 
 
-def test_solve_poll_publish_and_read_over_http(database_url: str, tmp_path: Path) -> None:
-    app = create_app(_settings(database_url, tmp_path))
+def test_solve_poll_publish_and_read_over_http(
+    database_url: str, tmp_path: Path, job_worker: Any
+) -> None:
+    settings = _settings(database_url, tmp_path)
+    app = create_app(settings)
+    job_worker(settings)
     with TestClient(app) as client:
         planner = create_key(app.state.engine, "planner", "planner")
         viewer = create_key(app.state.engine, "viewer", "viewer")
@@ -88,8 +95,10 @@ def test_solve_poll_publish_and_read_over_http(database_url: str, tmp_path: Path
         assert unmet["items"] and all(item["reason"] for item in unmet["items"])
 
 
-def test_cancel_a_running_job(database_url: str, tmp_path: Path) -> None:
-    app = create_app(_settings(database_url, tmp_path))
+def test_cancel_a_running_job(database_url: str, tmp_path: Path, job_worker: Any) -> None:
+    settings = _settings(database_url, tmp_path, job_heartbeat_seconds=0.2)
+    app = create_app(settings)
+    job_worker(settings)
     with TestClient(app) as client:
         planner = {"X-API-Key": create_key(app.state.engine, "p", "planner")}
         job_id = client.post("/solves", json={"week": WEEK}, headers=planner).json()["id"]
@@ -99,9 +108,13 @@ def test_cancel_a_running_job(database_url: str, tmp_path: Path) -> None:
         assert client.get(f"/solves/{job_id}", headers=planner).json()["status"] == "cancelled"
 
 
-def test_a_failing_solve_fails_the_job_not_the_api(database_url: str, tmp_path: Path) -> None:
+def test_a_failing_solve_fails_the_job_not_the_api(
+    database_url: str, tmp_path: Path, job_worker: Any
+) -> None:
     # No data directory: the solver process fails; the API keeps answering.
-    app = create_app(_settings(database_url, tmp_path, data_dir=tmp_path / "missing"))
+    settings = _settings(database_url, tmp_path, data_dir=tmp_path / "missing")
+    app = create_app(settings)
+    job_worker(settings)
     with TestClient(app) as client:
         planner = {"X-API-Key": create_key(app.state.engine, "p", "planner")}
         job_id = client.post("/solves", json={"week": WEEK}, headers=planner).json()["id"]
@@ -110,16 +123,60 @@ def test_a_failing_solve_fails_the_job_not_the_api(database_url: str, tmp_path: 
         assert client.get("/health").status_code == 200
 
 
-def test_jobs_left_running_by_a_dead_api_are_marked_failed(
+def test_jobs_of_a_dead_worker_are_queued_again_once_then_failed(
     database_url: str, tmp_path: Path
 ) -> None:
     engine = open_database(database_url)
-    stale = create_run(engine, WEEK, {}, created_by="old", status=RunStatus.RUNNING)
-    runner = JobRunner(engine, _settings(database_url, tmp_path))
-    runner.start()
-    runner.stop()
+    enqueue = queue_for(database_url).enqueue
+    first = submit_job(engine, WEEK, {}, created_by="k", kind="solve", limits=None, enqueue=enqueue)
+    second = submit_job(
+        engine, WEEK, {}, created_by="k", kind="solve", limits=None, enqueue=enqueue
+    )
+    attempt = claim(engine, first, "dead-worker")
+    assert attempt is not None and attempt.number == 1
+    assert claim(engine, first, "other") is None  # one attempt at a time
+    # Still beating: not reaped.
+    assert reap_stale(engine, lease_seconds=30, max_attempts=2, enqueue=enqueue) == []
+    time.sleep(0.3)
+    reaped = reap_stale(engine, lease_seconds=0.1, max_attempts=2, enqueue=enqueue)
+    assert [(r.run_id, r.status) for r in reaped] == [(first, RunStatus.QUEUED)]
+    # The dead worker's writes no longer land: no flip, whatever it finishes.
+    assert not heartbeat(engine, attempt)
+    assert not fail(engine, attempt, "late")
+    retry = claim(engine, first, "live-worker")
+    assert retry is not None and retry.number == 2
+    time.sleep(0.3)
+    reaped = reap_stale(engine, lease_seconds=0.1, max_attempts=2, enqueue=enqueue)
+    assert [(r.run_id, r.status) for r in reaped] == [(first, RunStatus.FAILED)]
     with transaction(engine) as session:
-        run = session.get(SolveRun, stale)
-        assert run is not None and run.status == RunStatus.FAILED
-        assert run.error is not None and "interrupted" in run.error
+        run = session.get(SolveRun, first)
+        assert run is not None and run.status == RunStatus.FAILED and run.attempts == 2
+        assert run.error is not None and "live-worker stopped" in run.error
+        assert "attempt 2 of 2" in run.error
+        untouched = session.get(SolveRun, second)
+        assert untouched is not None and untouched.status == RunStatus.QUEUED
+    assert reap_stale(engine, lease_seconds=0.1, max_attempts=2, enqueue=enqueue) == []
     engine.dispose()
+
+
+def test_queued_work_is_limited_per_key_and_per_week(database_url: str, tmp_path: Path) -> None:
+    settings = _settings(database_url, tmp_path, job_limit_per_key=2, job_limit_per_week=2)
+    app = create_app(settings)  # no worker: everything stays queued
+    with TestClient(app) as client:
+        one = {"X-API-Key": create_key(app.state.engine, "one", "planner")}
+        two = {"X-API-Key": create_key(app.state.engine, "two", "planner")}
+        codes = [client.post("/solves", json={"week": WEEK}, headers=one).status_code]
+        codes.append(client.post("/solves", json={"week": "2026-W50"}, headers=one).status_code)
+        refused = client.post("/solves", json={"week": "2026-W51"}, headers=one)
+        assert codes == [202, 202] and refused.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "this key has 2 unfinished jobs (at most 2)" in refused.json()["detail"]
+        assert refused.headers["retry-after"]
+        assert client.post("/solves", json={"week": WEEK}, headers=two).status_code == 202
+        refused = client.post("/solves", json={"week": WEEK}, headers=two)
+        assert refused.status_code == 429
+        assert f"week {WEEK} has 2 unfinished jobs (at most 2)" in refused.json()["detail"]
+        # A cancelled job no longer counts.
+        job = client.get("/runs", params={"week": WEEK}, headers=two).json()[0]["id"]
+        assert client.delete(f"/solves/{job}", headers=two).status_code == 200
+        assert client.post("/solves", json={"week": WEEK}, headers=two).status_code == 202

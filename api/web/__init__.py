@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, Query, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -35,10 +35,13 @@ from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import func, select
 from starlette.middleware.sessions import SessionMiddleware
 
+from api.types import FilterId, Id, WeekForm, WeekQuery
+from api.web.errors import install_error_pages
 from api.web.i18n import language, translate
 from api.web.runs import run_of
 from api.web.scenarios import install_scenario_pages
 from scheduler.io.excel import LEVEL_ZH, FixedTimeZipFile, fixed_timestamp, write_table
+from scheduler.store.jobs import JobLimitReached, workers_alive
 from scheduler.store.keys import ROLES, allows, authenticate, create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page, run_instance, week_unmet
 from scheduler.store.runs import StoreError, publish, published_version
@@ -47,7 +50,6 @@ from scheduler.store.schema import ApiKey, Publication, RunKind, SolveRun
 HERE = Path(__file__).parent
 PREFIX = "/console"
 templates = Jinja2Templates(directory=HERE / "templates")
-WEEK_RE = r"^\d{4}-W\d{2}$"
 LEVEL_NAMES_ZH = {level.value: text for level, text in LEVEL_ZH.items()}
 
 
@@ -76,6 +78,8 @@ def install_console(app: FastAPI) -> None:
         https_only=settings.session_https_only,
     )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=HERE / "static"), name="console-static")
+    install_error_pages(app, templates, PREFIX)  # errors under /console are pages, not JSON
+    limiter = app.state.limiter  # api.limits
 
     def user_of(request: Request) -> User | None:
         key_id = request.session.get("key_id")
@@ -124,6 +128,7 @@ def install_console(app: FastAPI) -> None:
         return page(request, "signin.html.j2", user_of(request), next=_local(next), error=None)
 
     @app.post(f"{PREFIX}/signin", include_in_schema=False)
+    @limiter.limit(settings.signin_rate_limit)  # a guesser's attempts per address: 429
     def signin(
         request: Request,
         api_key: Annotated[str, Form(max_length=200)],
@@ -142,17 +147,17 @@ def install_console(app: FastAPI) -> None:
     @app.post(f"{PREFIX}/signout", include_in_schema=False)
     def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
         if not _csrf_ok(request, csrf):
-            return Response("stale form: reload the page", status_code=403)
+            raise HTTPException(403, "stale form: reload the page")
         request.session.clear()
         return RedirectResponse(f"{PREFIX}/signin", status_code=303)
 
     @app.get(f"{PREFIX}/week", include_in_schema=False)
     def week_page(
         request: Request,
-        week: Annotated[str | None, Query(pattern=WEEK_RE)] = None,
-        consortium: str = "",
-        hospital: str = "",
-        specialty: str = "",
+        week: WeekQuery = None,
+        consortium: FilterId = "",
+        hospital: FilterId = "",
+        specialty: FilterId = "",
         by: str = "site",
     ) -> Response:
         user = user_of(request)
@@ -164,10 +169,10 @@ def install_console(app: FastAPI) -> None:
     @app.get(f"{PREFIX}/week.xlsx", include_in_schema=False)
     def week_export(
         request: Request,
-        week: Annotated[str | None, Query(pattern=WEEK_RE)] = None,
-        consortium: str = "",
-        hospital: str = "",
-        specialty: str = "",
+        week: WeekQuery = None,
+        consortium: FilterId = "",
+        hospital: FilterId = "",
+        specialty: FilterId = "",
     ) -> Response:
         if user_of(request) is None:
             return to_signin(request)
@@ -193,8 +198,8 @@ def install_console(app: FastAPI) -> None:
     @app.get(f"{PREFIX}/doctors/{{doctor_id}}", include_in_schema=False)
     def doctor_page(
         request: Request,
-        doctor_id: str,
-        week: Annotated[str | None, Query(pattern=WEEK_RE)] = None,
+        doctor_id: Id,
+        week: WeekQuery = None,
     ) -> Response:
         user = user_of(request)
         if user is None:
@@ -204,9 +209,7 @@ def install_console(app: FastAPI) -> None:
         )
 
     @app.post(f"{PREFIX}/doctors/{{doctor_id}}/feed", include_in_schema=False)
-    def doctor_feed(
-        request: Request, doctor_id: str, csrf: Annotated[str, Form()] = ""
-    ) -> Response:
+    def doctor_feed(request: Request, doctor_id: Id, csrf: Annotated[str, Form()] = "") -> Response:
         user = user_of(request)
         if user is None:
             return to_signin(request)
@@ -217,11 +220,9 @@ def install_console(app: FastAPI) -> None:
         feed = str(request.url_for("calendar_feed", doctor_id=doctor_id)) + f"?token={token}"
         return page(request, "doctor.html.j2", user, **view, feed=feed)
 
-    @app.get(f"{PREFIX}/solve", include_in_schema=False)
-    def solve_page(request: Request) -> Response:
-        user = user_of(request)
-        if user is None:
-            return to_signin(request)
+    def solve_listing(
+        request: Request, user: User, *, error: str | None = None, status_code: int = 200
+    ) -> Response:
         with app.state.sessions() as session:
             runs = session.scalars(
                 select(SolveRun)
@@ -230,21 +231,44 @@ def install_console(app: FastAPI) -> None:
                 .limit(20)
             ).all()
             session.expunge_all()
+            workers = workers_alive(session, app.state.settings.job_lease_seconds)
         default_week = _newest_week(app) or ""
-        return page(request, "solve.html.j2", user, runs=runs, default_week=default_week)
+        headers = {"Retry-After": "30"} if status_code == 429 else None
+        answer = page(
+            request,
+            "solve.html.j2",
+            user,
+            runs=runs,
+            default_week=default_week,
+            workers=workers,
+            error=error,
+            status_code=status_code,
+        )
+        answer.headers.update(headers or {})
+        return answer
+
+    @app.get(f"{PREFIX}/solve", include_in_schema=False)
+    def solve_page(request: Request) -> Response:
+        user = user_of(request)
+        if user is None:
+            return to_signin(request)
+        return solve_listing(request, user)
 
     @app.post(f"{PREFIX}/solve", include_in_schema=False)
     def start_solve(
         request: Request,
-        week: Annotated[str, Form(pattern=WEEK_RE)],
+        week: WeekForm,
         csrf: Annotated[str, Form()] = "",
     ) -> Response:
         user = user_of(request)
         if user is None:
             return to_signin(request)
         if not user.may("planner") or not _csrf_ok(request, csrf):
-            return Response("a planner's key is needed to solve", status_code=403)
-        run_id = app.state.jobs.submit(week, {"seed": 0}, created_by=user.key_id)
+            raise HTTPException(403, "a planner's key is needed to solve")
+        try:
+            run_id = app.state.jobs.submit(week, {"seed": 0}, created_by=user.key_id)
+        except JobLimitReached:
+            return solve_listing(request, user, error="job_limit", status_code=429)
         return RedirectResponse(f"{PREFIX}/solves/{run_id}", status_code=303)
 
     @app.get(f"{PREFIX}/solves/{{run_id}}", include_in_schema=False)
@@ -274,7 +298,7 @@ def install_console(app: FastAPI) -> None:
         if user is None:
             return to_signin(request)
         if not user.may("planner") or not _csrf_ok(request, csrf):
-            return Response("a planner's key is needed to publish", status_code=403)
+            raise HTTPException(403, "a planner's key is needed to publish")
         try:
             published = publish(app.state.engine, run_id, actor=user.key_id)
         except StoreError as exc:
@@ -293,9 +317,7 @@ def install_console(app: FastAPI) -> None:
     install_scenario_pages(app, PREFIX, page, user_of, to_signin, _csrf_ok)
 
     @app.get(f"{PREFIX}/unmet", include_in_schema=False)
-    def unmet_page(
-        request: Request, week: Annotated[str | None, Query(pattern=WEEK_RE)] = None
-    ) -> Response:
+    def unmet_page(request: Request, week: WeekQuery = None) -> Response:
         user = user_of(request)
         if user is None:
             return to_signin(request)

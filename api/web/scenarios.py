@@ -13,14 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from api.scenarios import CHARTS, _file, _validate
+from api.web.i18n import language, translate
 from api.web.runs import run_of
 from scheduler.errors import InputError
 from scheduler.scenarios.spec import Scenario, parse_document, parse_scenario
+from scheduler.store.jobs import JobLimitReached
 from scheduler.store.runs import StoreError
 from scheduler.store.schema import RunKind, SolveRun
 
@@ -81,18 +83,22 @@ def install_scenario_pages(
         if user is None:
             return to_signin(request)
         if not user.may("planner") or not csrf_ok(request, csrf):
-            return Response("a planner's key is needed to run a scenario", status_code=403)
+            raise HTTPException(403, "a planner's key is needed to run a scenario")
         try:
             scenario = await _chosen(examples(), example, upload)
             _validate(app, scenario)
         except InputError as exc:
             return listing(request, user, error=str(exc), status_code=422)
-        run_id = app.state.jobs.submit(
-            scenario.base.week,
-            {"scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True)},
-            created_by=user.key_id,
-            kind=RunKind.SCENARIO,
-        )
+        try:
+            run_id = app.state.jobs.submit(
+                scenario.base.week,
+                {"scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True)},
+                created_by=user.key_id,
+                kind=RunKind.SCENARIO,
+            )
+        except JobLimitReached:
+            lang = language(request.query_params.get("lang") or request.cookies.get("lang"))
+            return listing(request, user, error=translate(lang, "job_limit"), status_code=429)
         return RedirectResponse(f"{prefix}/scenarios/{run_id}", status_code=303)
 
     def scenario_run(run_id: str) -> SolveRun | None:

@@ -26,11 +26,13 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.managers import SyncManager
 from typing import TYPE_CHECKING, Any
 
 from scheduler.domain import Instance
 from scheduler.errors import SolveError
 from scheduler.model.decompose import Part, part_instance
+from scheduler.processes import die_with_parent
 
 if TYPE_CHECKING:
     from scheduler.model.solve import LevelOutcome, PartOutcome, SolverParams, Stage
@@ -109,8 +111,9 @@ _WORKER_EVENTS: Any = None  # a multiprocessing queue of (part index, LevelOutco
 _WORKER_RUNNING: Any = None  # a shared dict: worker pid -> the part it is solving
 
 
-def _init_worker(events: Any, running: Any) -> None:
+def _init_worker(events: Any, running: Any, parent_pid: int) -> None:
     global _WORKER_EVENTS, _WORKER_RUNNING
+    die_with_parent(parent_pid)  # a killed solve leaves no part worker running
     _WORKER_EVENTS, _WORKER_RUNNING = events, running
 
 
@@ -144,7 +147,7 @@ def _run_pool(
 ) -> None:
     # Largest parts first so the pool stays busy.
     order = sorted(todo, key=lambda k: -len(parts[k].triples))
-    with multiprocessing.Manager() as manager:
+    with _manager() as manager:
         events = manager.Queue() if on_level else None
         running = manager.dict()
         # Spawned, not forked: a worker needs only its parts' own instances, and a
@@ -153,7 +156,7 @@ def _run_pool(
             max_workers=processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(events, running),
+            initargs=(events, running, os.getpid()),
         ) as pool:
             futures = {
                 pool.submit(
@@ -190,6 +193,13 @@ def _run_pool(
                             f"{type(exc).__name__}: {exc}; nothing written"
                         ) from exc
                     on_part(outcome)
+
+
+def _manager() -> SyncManager:
+    """A started manager process (progress queue, running parts) that dies with us."""
+    manager = SyncManager(ctx=multiprocessing.get_context("spawn"))
+    manager.start(initializer=die_with_parent, initargs=(os.getpid(),))
+    return manager
 
 
 def ensure_ray(params: SolverParams) -> Any:

@@ -38,6 +38,7 @@ from scheduler.model.executors import ensure_ray
 from scheduler.model.reuse import PartCache
 from scheduler.model.solve import PartOutcome, SolverParams, solve_instance
 from scheduler.pipeline import previous_pairs
+from scheduler.processes import die_with_parent
 from scheduler.reasons import explain_unmet
 from scheduler.result import Result, UnmetItem
 from scheduler.scenarios.changes import build_variant
@@ -236,8 +237,12 @@ _DATA: DataSet | None = None
 _CACHE: dict[str, PartOutcome] | None = None
 
 
-def _init_worker(data: DataSet, cache: dict[str, PartOutcome] | None) -> None:
+def _init_worker(
+    data: DataSet, cache: dict[str, PartOutcome] | None, parent_pid: int | None = None
+) -> None:
     global _DATA, _CACHE
+    if parent_pid is not None:  # a pool process: dies with the scenario's process
+        die_with_parent(parent_pid)
     _DATA, _CACHE = data, (dict(cache) if cache is not None else None)
 
 
@@ -319,7 +324,9 @@ def solve_variants(
     if processes > 1 and len(tasks) >= processes:
         one = replace(params, processes=1)
         with ProcessPoolExecutor(
-            max_workers=processes, initializer=_init_worker, initargs=(data, cache)
+            max_workers=processes,
+            initializer=_init_worker,
+            initargs=(data, cache, os.getpid()),
         ) as pool:
             futures = [pool.submit(_solve_variant, week, t, previous, one) for t in tasks]
             out = []
@@ -412,7 +419,7 @@ def run_scenario(
     week = scenario.base.week
     previous: frozenset[tuple[str, str]] = frozenset()
     if scenario.base.previous_run:
-        previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run))
+        previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run, week=week))
     run = ScenarioRun(scenario, file, data_dir)
     cache: dict[str, PartOutcome] | None = {} if reuse else None
     if scenario.base.published is not None:

@@ -13,6 +13,9 @@ Alembic migrations in ``scheduler/store/migrations`` create and evolve it.
   so an older version stays readable whatever happens to runs later.
 * ``api_keys`` (hashed), ``calendar_tokens`` (hashed, one per doctor),
   ``audit_events`` (who published or created what, when).
+* ``job_workers``: the job workers that are running (or ran), with their
+  heartbeats; on PostgreSQL also procrastinate's ``procrastinate_*`` tables,
+  through which the jobs travel (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     Float,
@@ -103,8 +107,14 @@ class SolveRun(Base):
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
-    created_by: Mapped[str | None] = mapped_column(String(32))  # API key id, or "cli"
+    created_by: Mapped[str | None] = mapped_column(String(32), index=True)  # key id, or "cli"
     worker_pid: Mapped[int | None]
+    # The job's lease (scheduler/store/jobs.py): the attempt number fences every
+    # write of a worker, the heartbeat tells the others it is still alive.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker_id: Mapped[str | None] = mapped_column(String(64))
+    heartbeat_at: Mapped[dt.datetime | None]
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)  # procrastinate's job id
     progress: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
     report: Mapped[dict[str, Any] | None]
@@ -191,6 +201,13 @@ class RunDocument(Base):
     content: Mapped[str] = mapped_column(Text)
 
 
+MAX_VERSION = 2**31 - 1
+"""The largest published version: ``publications.version`` is an ``integer``
+(32 bits on PostgreSQL). Every version-like parameter (``?version=``,
+``?since=``, a repair's or a scenario's version) is bounded by it, so that no
+number the database cannot hold reaches a query."""
+
+
 class Publication(Base):
     """Version ``version`` of the published roster of ``week``."""
 
@@ -253,3 +270,18 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any] | None]
+
+
+class JobWorker(Base):
+    """A job worker process (``roster worker``): where it runs and when it last beat."""
+
+    __tablename__ = "job_workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int]
+    queue: Mapped[str] = mapped_column(String(16))  # local | procrastinate
+    concurrency: Mapped[int]
+    started_at: Mapped[dt.datetime]
+    heartbeat_at: Mapped[dt.datetime]
+    stopped_at: Mapped[dt.datetime | None]

@@ -1,4 +1,5 @@
-// Live progress of a solve or scenario job: poll it every second, reload when it ends.
+// Live progress of a solve or scenario job: poll it every second, reload when it ends;
+// a failed poll (the server busy or restarting) is tried again.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,7 +11,13 @@
   }
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (answer) {
+        if (answer.ok) { return answer.json(); }
+        // Signed out or gone: stop. Anything else (a 503 while the database
+        // restarts, a 429): keep trying, more slowly.
+        if (answer.status !== 401 && answer.status !== 404) { window.setTimeout(poll, 3000); }
+        return null;
+      })
       .then(function (job) {
         if (!job) { return; }
         var p = job.progress || {};
