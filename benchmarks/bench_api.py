@@ -4,7 +4,9 @@
                                    [--generator wrk|locust]
 
 For each backend: a fresh database with the default week solved, stored and
-published; `roster serve` on a loopback port (one uvicorn process); a load
+published; `roster serve --job-worker` on a loopback port (``--api-processes``
+uvicorn processes, default one, and a job worker process beside them — the
+API itself runs no solve); a load
 generator at ``--rate`` requests per second in total (20 connections, random
 doctors, exponential gaps) for ``--seconds``: first with the server idle, then
 while solve jobs run back to back. Prints a Markdown table: requests,
@@ -273,9 +275,12 @@ def main() -> None:
     parser.add_argument("--no-access-log", action="store_true", help="serve without access log")
     parser.add_argument("--generator", choices=["wrk", "locust"], default="wrk")
     parser.add_argument("--load-cpu", type=int, help="pin the load generator to a core (taskset)")
+    parser.add_argument("--api-processes", type=int, default=1, help="uvicorn processes")
     options = parser.parse_args()
     if options.no_access_log:
         SERVE_FLAGS.append("--no-access-log")
+    # The jobs run in a worker process beside the API, on both databases.
+    SERVE_FLAGS.extend(["--job-worker", "--workers", str(options.api_processes)])
     if options.load_cpu is not None:
         LOAD_PREFIX.extend(["taskset", "-c", str(options.load_cpu)])
     if options.generator == "wrk" and shutil.which("wrk") is None:

@@ -14,11 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.app import create_app
 from scheduler.settings import Settings
 from scheduler.store.engine import open_database, transaction
-from scheduler.store.jobs import claim, fail, heartbeat, reap_stale, submit_job
+from scheduler.store.jobs import (
+    claim,
+    fail,
+    heartbeat,
+    reap_stale,
+    recover_lost,
+    submit_job,
+)
 from scheduler.store.keys import create_key
 from scheduler.store.schema import RunStatus, SolveRun
 from worker.queue import queue_for
@@ -180,3 +188,35 @@ def test_queued_work_is_limited_per_key_and_per_week(database_url: str, tmp_path
         job = client.get("/runs", params={"week": WEEK}, headers=two).json()[0]["id"]
         assert client.delete(f"/solves/{job}", headers=two).status_code == 200
         assert client.post("/solves", json={"week": WEEK}, headers=two).status_code == 202
+
+
+def test_a_queued_job_whose_queue_entry_was_lost_is_queued_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = open_database(database_url)
+    queue = queue_for(database_url)
+    run_id = submit_job(
+        engine, WEEK, {}, created_by="k", kind="solve", limits=None, enqueue=queue.enqueue
+    )
+
+    def recover() -> list[str]:
+        return recover_lost(engine, lease_seconds=5, find_lost=queue.lost, enqueue=queue.enqueue)
+
+    assert recover() == []  # its job waits in the queue
+    if database_url.startswith("sqlite"):
+        return  # the queued row is the queue: nothing can be lost
+    with transaction(engine) as session:
+        job = session.get(SolveRun, run_id).queue_job_id  # type: ignore[union-attr]
+        # The queue lost it: a procrastinate job that failed before our claim.
+        session.execute(
+            text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = :id"), {"id": job}
+        )
+    assert recover() == [run_id]
+    with transaction(engine) as session:
+        again = session.get(SolveRun, run_id).queue_job_id  # type: ignore[union-attr]
+        status = session.scalar(
+            text("SELECT status FROM procrastinate_jobs WHERE id = :id"), {"id": again}
+        )
+    assert again != job and status == "todo"
+    assert recover() == []
+    engine.dispose()

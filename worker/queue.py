@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,9 @@ class JobQueue(Protocol):
     def withdraw(self, session: Session, queue_job_id: int) -> None:
         """Take a queued job back (it was cancelled) inside ``session``'s transaction."""
 
+    def lost(self, session: Session, lease_seconds: float) -> list[str]:
+        """Queued runs whose queue job is lost (see ``scheduler.store.jobs.recover_lost``)."""
+
 
 class LocalQueue:
     """SQLite: a queued run row is a queued job; nothing else to write."""
@@ -51,6 +55,9 @@ class LocalQueue:
 
     def withdraw(self, session: Session, queue_job_id: int) -> None:
         return None
+
+    def lost(self, session: Session, lease_seconds: float) -> list[str]:
+        return []  # a queued row cannot lose its place: it is its place
 
 
 def conninfo(database_url: str) -> str:
@@ -80,6 +87,26 @@ class ProcrastinateQueue:
     def withdraw(self, session: Session, queue_job_id: int) -> None:
         connection = session.connection().connection.driver_connection
         self.app.job_manager.cancel_job_by_id(queue_job_id, connection=connection)
+
+    def lost(self, session: Session, lease_seconds: float) -> list[str]:
+        """Queued runs without a live procrastinate job: none recorded, one that
+        ended (failed, cancelled, deleted), or one fetched by a procrastinate
+        worker that stopped beating before our worker claimed the run."""
+        return list(
+            session.scalars(
+                text(
+                    "SELECT r.id FROM solve_runs r "
+                    "LEFT JOIN procrastinate_jobs j ON j.id = r.queue_job_id "
+                    "LEFT JOIN procrastinate_workers w ON w.id = j.worker_id "
+                    "WHERE r.status = 'queued' AND (j.id IS NULL "
+                    "OR j.status NOT IN ('todo', 'doing') "
+                    "OR (j.status = 'doing' AND (w.id IS NULL "
+                    "OR w.last_heartbeat < now() - make_interval(secs => :lease)))) "
+                    "ORDER BY r.created_at FOR UPDATE OF r SKIP LOCKED"
+                ),
+                {"lease": lease_seconds},
+            )
+        )
 
 
 def queue_for(database_url: str) -> JobQueue:

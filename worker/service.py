@@ -8,8 +8,11 @@
   claims the job it was given;
 * either way each attempt runs under ``worker.supervisor.supervise`` in a
   thread of its own, and a housekeeping thread beats for the worker (table
-  ``job_workers``, what ``/ready`` counts) and reaps the running jobs of
-  workers that stopped beating (``scheduler.store.jobs.reap_stale``).
+  ``job_workers``, what ``/ready`` counts), reaps the running jobs of
+  workers that stopped beating (``scheduler.store.jobs.reap_stale``), and
+  puts back on the queue queued jobs whose queue entry was lost
+  (``scheduler.store.jobs.recover_lost``: on PostgreSQL, a procrastinate job
+  fetched by a worker that died before it could claim the run).
 
 Shutdown (SIGTERM, SIGINT, or ``stop``): no new job is taken; running jobs
 get ``worker_grace_seconds`` to finish, then their solvers are stopped and the
@@ -124,7 +127,7 @@ class Worker:
                         name=self.id,
                         install_signal_handlers=False,
                         listen_notify=True,
-                        delete_jobs="never",
+                        delete_jobs="successful",  # the run row is the history
                     )
                 )
                 while not stop.is_set() and not task.done():
@@ -218,6 +221,12 @@ class Worker:
                         reaped.attempt,
                         reaped.status,
                     )
+                jobs.recover_lost(
+                    self.engine,
+                    lease_seconds=self.settings.job_lease_seconds,
+                    find_lost=self.queue.lost,
+                    enqueue=self.queue.enqueue,
+                )
             except DATABASE_ERRORS as exc:
                 log.warning("worker %s: housekeeping skipped: %s", self.id, describe(exc))
 

@@ -341,6 +341,28 @@ def reap_stale(
     return out
 
 
+FindLost = Callable[[Session, float], list[str]]
+"""Queued runs whose place in the queue is lost (the queue's own query)."""
+
+
+def recover_lost(
+    engine: Engine, *, lease_seconds: float, find_lost: FindLost, enqueue: Enqueue
+) -> list[str]:
+    """Put back on the queue every queued run whose queue job is gone: fetched by a
+    worker that died before it could claim the run, or failed in the queue itself
+    (a database outage at the wrong moment). Safe to run from every worker."""
+    with transaction(engine) as session:
+        lost = find_lost(session, lease_seconds)
+        for run_id in lost:
+            run = session.get(SolveRun, run_id, with_for_update=True)
+            if run is None or run.status != RunStatus.QUEUED:
+                continue
+            run.queue_job_id = enqueue(session, run_id)
+            audit(session, "worker", "job-requeued", run_id, {"reason": "queue job lost"})
+            log.warning("job %s: its queue job was lost; queued again", run_id)
+    return lost
+
+
 def register_worker(
     engine: Engine, worker_id: str, *, host: str, pid: int, queue: str, concurrency: int
 ) -> None:
