@@ -107,3 +107,56 @@ def test_concurrent_repairs_of_one_version_publish_exactly_one(
     for doctor, *_ in losers:
         assert not (tmp_path / f"repair-{doctor}").exists()
     engine.dispose()
+
+
+def _submit(url: str, key: str, barrier: Any, results: Any) -> None:
+    """One client's job submission, in its own process."""
+    from scheduler.store.jobs import JobLimitReached, JobLimits, submit_job
+    from worker.queue import queue_for
+
+    engine = make_engine(url)
+    try:
+        barrier.wait(timeout=60)
+        run_id = submit_job(
+            engine,
+            WEEK,
+            {},
+            created_by=key,
+            kind="solve",
+            limits=JobLimits(per_key=5, per_week=LIMIT),
+            enqueue=queue_for(url).enqueue,
+        )
+        results.put((key, "queued", run_id))
+    except JobLimitReached as exc:
+        results.put((key, "429", exc.message))
+    except Exception as exc:
+        results.put((key, "error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        engine.dispose()
+
+
+LIMIT = 2
+SUBMITTERS = 6
+
+
+def test_racing_submissions_never_exceed_the_job_limit(database_url: str) -> None:
+    from scheduler.store.schema import RunStatus, SolveRun
+
+    engine = open_database(database_url)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(SUBMITTERS)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_submit, args=(database_url, f"key{k}", barrier, results))
+        for k in range(SUBMITTERS)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert sorted(o[1] for o in outcomes) == ["429"] * (SUBMITTERS - LIMIT) + ["queued"] * LIMIT
+    with transaction(engine) as session:
+        queued = session.query(SolveRun).filter(SolveRun.status == RunStatus.QUEUED).count()
+    assert queued == LIMIT
+    engine.dispose()
