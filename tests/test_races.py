@@ -7,6 +7,10 @@ which would silently undo the winner's repair and put its absent doctor back
 on the roster. Each contender is its own process with its own engine, and
 they start their publications together (a barrier), so the check and the
 write of the losers overlap the winner's.
+
+Six clients submit jobs at the same moment against a limit of two unfinished
+jobs per week: exactly two are queued, the others refused with 429 — the
+count and the insert happen under one lock, never side by side.
 """
 
 from __future__ import annotations
