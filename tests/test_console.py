@@ -265,6 +265,8 @@ def test_the_solve_page_says_when_no_worker_runs_and_when_the_queue_is_full(
             "/console/solve", data={"week": WEEK, "csrf": _csrf(page)}, follow_redirects=False
         )
         assert first.status_code == 303
+        waiting = console.client.get(first.headers["location"]).text
+        assert "排队中" in waiting and "现在没有运行中的求解进程" in waiting
         full = console.client.post("/console/solve", data={"week": WEEK, "csrf": _csrf(page)})
         assert full.status_code == 429 and full.headers["retry-after"]
         assert "未完成的任务太多" in full.text and 'role="alert"' in full.text

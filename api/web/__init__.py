@@ -45,7 +45,7 @@ from scheduler.store.jobs import JobLimitReached, workers_alive
 from scheduler.store.keys import ROLES, allows, authenticate, create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page, run_instance, week_unmet
 from scheduler.store.runs import StoreError, publish, published_version
-from scheduler.store.schema import ApiKey, Publication, RunKind, SolveRun
+from scheduler.store.schema import ApiKey, Publication, RunKind, RunStatus, SolveRun
 
 HERE = Path(__file__).parent
 PREFIX = "/console"
@@ -279,7 +279,13 @@ def install_console(app: FastAPI) -> None:
         run = _solve_run(app, run_id)
         if run is None:
             return page(request, "solve_job.html.j2", user, run=None, status_code=404)
-        return page(request, "solve_job.html.j2", user, run=run, kpis=_kpi_lines(run))
+        workers = None
+        if run.status == RunStatus.QUEUED:
+            with app.state.sessions() as session:
+                workers = workers_alive(session, app.state.settings.job_lease_seconds)
+        return page(
+            request, "solve_job.html.j2", user, run=run, kpis=_kpi_lines(run), workers=workers
+        )
 
     @app.get(f"{PREFIX}/solves/{{run_id}}/progress.json", include_in_schema=False)
     def job_progress(request: Request, run_id: str) -> Response:
