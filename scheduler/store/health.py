@@ -7,13 +7,11 @@ names the first that fails.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from scheduler.store.runs import now
-from scheduler.store.schema import JobWorker, RunStatus, SolveRun
+from scheduler.store.jobs import workers_alive
+from scheduler.store.schema import RunStatus, SolveRun
 
 WORKER_SEEN_SECONDS = 60
 """A job worker whose last heartbeat is younger than this counts as present."""
@@ -30,12 +28,6 @@ def queued_jobs(session: Session) -> int:
     return int(session.scalar(count) or 0)
 
 
-def live_workers(session: Session, at: dt.datetime | None = None) -> int:
+def live_workers(session: Session) -> int:
     """Job workers not stopped whose heartbeat is at most ``WORKER_SEEN_SECONDS`` old."""
-    since = (at or now()) - dt.timedelta(seconds=WORKER_SEEN_SECONDS)
-    count = (
-        select(func.count())
-        .select_from(JobWorker)
-        .where(JobWorker.stopped_at.is_(None), JobWorker.heartbeat_at >= since)
-    )
-    return int(session.scalar(count) or 0)
+    return workers_alive(session, WORKER_SEEN_SECONDS)
