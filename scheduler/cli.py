@@ -135,13 +135,15 @@ DataOpt = Annotated[Path, typer.Option("--data", help="Data directory (see data/
 
 def _week_option(value: str | None) -> str | None:
     """``--week`` in its canonical spelling (full-width ２０２６-Ｗ４９ → 2026-W49), so
-    the run directory, the report and the database all name one week; anything
-    else is an ``InputError`` (one line, exit code 2, from the group's handler)."""
-    from scheduler.week import canonical_week
+    the run directory, the report and the database all name one week; a week
+    that is malformed, does not exist or is outside the supported years is an
+    ``InputError`` (one line, exit code 2, from the group's handler)."""
+    from scheduler.week import canonical_week, parse_week
 
     if value is None:
         return None
     try:
+        parse_week(value)
         return canonical_week(value)
     except InputError as exc:
         raise InputError(f"--week: {exc.message}") from None
