@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_api import free_port  # noqa: E402  (benchmarks/ is the script's own directory)
+
 from scheduler.store.engine import open_database, transaction  # noqa: E402
 from scheduler.store.keys import create_key  # noqa: E402
 from scheduler.store.schema import RunStatus, SolveRun  # noqa: E402
@@ -50,12 +51,6 @@ LEASE = 5.0
 POSTGRES_ADMIN = os.environ.get(
     "ROSTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def descendants(pid: int) -> set[int]:

@@ -234,8 +234,8 @@ def test_one_line_maps_each_kind_of_error() -> None:
     denied = PermissionError(13, "Permission denied", "mydata/doctors.csv")
     assert one_line(denied, given) == ("error: mydata/doctors.csv: Permission denied", 2)
     assert one_line(PermissionError(13, "Permission denied", "runs/x/a"), given)[1] == 2  # type: ignore[index]
-    assert one_line(OSError(28, "No space left on device", "/var/tmp/y"), given) == (
-        "error: /var/tmp/y: No space left on device",
+    assert one_line(OSError(28, "No space left on device", "/srv/exports/y"), given) == (
+        "error: /srv/exports/y: No space left on device",
         1,
     )
     bad_value = DataError("INSERT ...", {}, Exception("integer out of range"))

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +43,7 @@ from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from scheduler.store.engine import transaction
-from scheduler.store.runs import RunRecord, StoreError, audit, now, store_record
+from scheduler.store.runs import RunRecord, StoreError, add_run, audit, now, store_record
 from scheduler.store.schema import JobWorker, RunStatus, SolveRun
 
 log = logging.getLogger(__name__)
@@ -101,24 +100,13 @@ def submit_job(
     enqueue: Enqueue,
 ) -> str:
     """Queue a job (within the limits) and return its run id."""
-    run_id = uuid.uuid4().hex
     with transaction(engine) as session:
         if limits is not None:
             _serialise(session)
             _check_limits(session, week, created_by, limits)
-        run = SolveRun(
-            id=run_id,
-            kind=kind,
-            week=week,
-            status=RunStatus.QUEUED,
-            parameters=parameters,
-            created_at=now(),
-            created_by=created_by,
-        )
-        session.add(run)
-        session.flush()
-        run.queue_job_id = enqueue(session, run_id)
-    return run_id
+        run = add_run(session, week, parameters, created_by=created_by, kind=kind)
+        run.queue_job_id = enqueue(session, run.id)
+        return run.id
 
 
 def _serialise(session: Session) -> None:

@@ -111,20 +111,34 @@ def create_run(
     kind: str = RunKind.SOLVE,
 ) -> str:
     """A new run row; returns its id."""
-    run_id = uuid.uuid4().hex
     with transaction(engine) as session:
-        session.add(
-            SolveRun(
-                id=run_id,
-                kind=kind,
-                week=week,
-                status=status,
-                parameters=parameters,
-                created_at=now(),
-                created_by=created_by,
-            )
-        )
-    return run_id
+        return add_run(
+            session, week, parameters, created_by=created_by, status=status, kind=kind
+        ).id
+
+
+def add_run(
+    session: Session,
+    week: str,
+    parameters: dict[str, Any],
+    *,
+    created_by: str,
+    status: str = RunStatus.QUEUED,
+    kind: str = RunKind.SOLVE,
+) -> SolveRun:
+    """A new run row, added in the caller's transaction (and flushed)."""
+    run = SolveRun(
+        id=uuid.uuid4().hex,
+        kind=kind,
+        week=week,
+        status=status,
+        parameters=parameters,
+        created_at=now(),
+        created_by=created_by,
+    )
+    session.add(run)
+    session.flush()
+    return run
 
 
 def record_results(engine: Engine, run_id: str, record: RunRecord) -> None:
