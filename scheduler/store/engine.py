@@ -32,6 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 10
+"""How long a PostgreSQL connection attempt may take."""
 
 
 def make_engine(url: str) -> Engine:
@@ -56,7 +58,15 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # No pre-ping (a round trip per request); recycle connections instead.
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    # A server that does not answer fails a connection in seconds (a 503 from the
+    # API, one line from the command line) instead of hanging until TCP gives up.
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def alembic_config(engine: Engine) -> Config:
