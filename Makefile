@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make roster   set up (virtualenv + install) and solve the default week, then check it
-#   make test     set up and run lint, type checks and the whole test suite
+#   make test     set up and run lint, type checks, the layering contracts and the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 WEEK ?= 2026-W49
@@ -22,6 +22,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/python -m pytest

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from scheduler.settings import Settings
 from scheduler.store.jobs import JobLimits, cancel_job, submit_job
+from scheduler.store.queue import JobQueue, queue_for
 from scheduler.store.schema import RunKind
-from worker.queue import JobQueue, queue_for
 
 
 class Jobs:

@@ -71,7 +71,7 @@ def serving(env: dict[str, str], cwd: Path, flags: Sequence[str] = SERVE_FLAGS) 
     ``/health`` answers, and stops it afterwards."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), *flags],
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), *flags],
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -61,7 +61,7 @@ def run_ours(data: Path, tmp: Path) -> dict[str, Any]:
 
     out = tmp / "ours"
     wall, rss, code = measured(
-        [sys.executable, "-m", "scheduler.cli", "solve", "--week", WEEK, "--data", str(data),
+        [sys.executable, "-m", "cli", "solve", "--week", WEEK, "--data", str(data),
          "--out", str(out)],
         timeout=3600,
     )  # fmt: skip

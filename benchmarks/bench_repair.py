@@ -66,7 +66,7 @@ def main() -> None:
             shutil.copy(database, copy)
             out = tmp / f"repair-{k}"
             wall, _, code = measured(
-                [sys.executable, "-m", "scheduler.cli", "repair", "--week", WEEK,
+                [sys.executable, "-m", "cli", "repair", "--week", WEEK,
                  "--absent", doctor, "--from", TUESDAY, "--out", str(out),
                  "--database", f"sqlite:///{copy}"]
             )  # fmt: skip
@@ -77,7 +77,7 @@ def main() -> None:
             own.append(report["wall_seconds"])
             delta = next(lv["value"] for lv in report["levels"] if lv["level"] == "changes")
             wall, _, code = measured(
-                [sys.executable, "-m", "scheduler.cli", "solve", "--week", WEEK,
+                [sys.executable, "-m", "cli", "solve", "--week", WEEK,
                  "--out", str(tmp / f"solve-{k}")]
             )  # fmt: skip
             solves.append(wall)

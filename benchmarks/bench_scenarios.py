@@ -40,7 +40,7 @@ def run_once(args: list[str], out_name: str) -> tuple[float, int, int]:
     """One command; returns (wall seconds, peak tree RSS in MiB, solves)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        command = [sys.executable, "-m", "scheduler.cli", "scenario", *args, "--out", str(out)]
+        command = [sys.executable, "-m", "cli", "scenario", *args, "--out", str(out)]
         wall, peak, code = measured(command)
         if code != 0:
             raise SystemExit(f"{' '.join(command)} failed (exit code {code})")

@@ -69,7 +69,7 @@ def run_once(args: list[str]) -> tuple[float, int, dict]:  # type: ignore[type-a
     """One solve; returns (wall seconds, peak tree RSS in MiB, report.json)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
-        command = [sys.executable, "-m", "scheduler.cli", "solve", *args, "--out", str(out)]
+        command = [sys.executable, "-m", "cli", "solve", *args, "--out", str(out)]
         wall, peak, code = measured(command)
         if code != 0:
             raise SystemExit(f"solve failed with exit code {code}: {' '.join(command)}")

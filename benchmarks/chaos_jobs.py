@@ -119,7 +119,7 @@ def run(jobs: int, kill_after: int, tmp: Path) -> dict[str, Any]:
 
         def start(*args: str) -> subprocess.Popen[bytes]:
             process = subprocess.Popen(
-                [sys.executable, "-m", "scheduler.cli", *args], env=env, stdout=log, stderr=log
+                [sys.executable, "-m", "cli", *args], env=env, stdout=log, stderr=log
             )
             processes.append(process)
             return process

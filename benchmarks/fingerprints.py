@@ -35,7 +35,7 @@ FILES = ("roster.csv", "unmet.csv", "instance.json")
 
 def roster(*args: str, cwd: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "scheduler.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=cwd,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -69,7 +69,7 @@ def fingerprints(tmp: Path) -> dict[str, dict[str, str]]:
     database = f"sqlite:///{tmp / 'roster.db'}"
     command = ["db", "import", str(tmp / "w49"), "--database", database]
     run_id = subprocess.run(
-        [sys.executable, "-m", "scheduler.cli", *command],
+        [sys.executable, "-m", "cli", *command],
         cwd=tmp,
         check=True,
         capture_output=True,

@@ -93,7 +93,7 @@ def test_roster_serve_logs_requests_without_tokens_or_keys(tmp_path: Path, worke
         server = subprocess.Popen(
             # Several workers build the app in processes of their own, after
             # uvicorn has set up logging there: each must mask as the one does.
-            [sys.executable, "-m", "scheduler.cli", "serve", *serve_options],
+            [sys.executable, "-m", "cli", "serve", *serve_options],
             cwd=ROOT,
             env=env,
             stdout=log,

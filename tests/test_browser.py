@@ -70,7 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> Itera
         "ROSTER_SCENARIOS_DIR": str(ROOT / "scenarios"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", "serve", "--port", str(port), "--no-access-log"],
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-access-log"],
         cwd=tmp,
         env=env,
         stdout=subprocess.DEVNULL,

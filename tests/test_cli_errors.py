@@ -1,8 +1,8 @@
 """Every ``roster`` command turns input, database and file-system errors into one
-line and exit code 1 or 2 — never a traceback (scheduler/cli.py ``one_line``).
+line and exit code 1 or 2 — never a traceback (cli/app.py ``one_line``).
 
 Most cases run in-process through ``CliRunner`` (the handler lives in the
-command group, which ``CliRunner``, ``python -m scheduler.cli`` and the
+command group, which ``CliRunner``, ``python -m cli`` and the
 ``roster`` script all go through); a few run the real entry points in a
 child process.
 """
@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy.exc import DataError, OperationalError
 from typer.testing import CliRunner, Result
 
-from scheduler.cli import app, one_line
+from cli.app import app, one_line
 from scheduler.errors import InputError
 from scheduler.io.run_dir import write_run
 from scheduler.store.engine import open_database
@@ -262,16 +262,16 @@ def test_a_bug_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_roster_script_runs_main() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert pyproject["project"]["scripts"]["roster"] == "scheduler.cli:main"
+    assert pyproject["project"]["scripts"]["roster"] == "cli.app:main"
 
 
 @pytest.mark.parametrize(
     "entry",
     [
-        [sys.executable, "-m", "scheduler.cli"],
-        [sys.executable, "-c", "import sys; from scheduler.cli import main; sys.exit(main())"],
+        [sys.executable, "-m", "cli"],
+        [sys.executable, "-c", "import sys; from cli.app import main; sys.exit(main())"],
     ],
-    ids=["python -m scheduler.cli", "main()"],
+    ids=["python -m cli", "main()"],
 )
 def test_entry_points_print_one_line(entry: list[str]) -> None:
     done = subprocess.run(

@@ -27,7 +27,8 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from api.app import SolveRequest, create_app
-from scheduler.cli import _week_option, app
+from cli.app import app
+from cli.options import week_option
 from scheduler.demand import derive_demand, forecast_window
 from scheduler.errors import InputError
 from scheduler.generate import generate
@@ -204,7 +205,7 @@ def test_loader_stores_the_canonical_week(data_copy: Path) -> None:
 
 
 def test_cli_week_option_is_canonical_or_one_line(tmp_path: Path) -> None:
-    assert _week_option(FULL_WIDTH_WEEK) == WEEK
+    assert week_option(FULL_WIDTH_WEEK) == WEEK
     out = tmp_path / "r"
     result = CliRunner().invoke(app, ["solve", "--week", "٢٠٢٦-W49", "--out", str(out)])
     assert result.exit_code == 2

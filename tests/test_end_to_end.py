@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scheduler.cli import app
+from cli.app import app
 from scheduler.pipeline import RunOutcome, check_run, solve_week
 from scheduler.result import SolveStatus
 

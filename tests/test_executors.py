@@ -98,7 +98,7 @@ def test_a_dead_local_worker_fails_the_solve_and_writes_nothing(
         [
             sys.executable,
             "-m",
-            "scheduler.cli",
+            "cli",
             "solve",
             "--week",
             WEEK,

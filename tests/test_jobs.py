@@ -28,8 +28,8 @@ from scheduler.store.jobs import (
     submit_job,
 )
 from scheduler.store.keys import create_key
+from scheduler.store.queue import queue_for
 from scheduler.store.schema import RunStatus, SolveRun
-from worker.queue import queue_for
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"

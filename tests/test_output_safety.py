@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scheduler.cli import app
+from cli.app import app
 from scheduler.errors import OutputError
 from scheduler.generate import OUTPUT_FILES, generate
 from scheduler.io.output_dir import (
@@ -92,13 +92,13 @@ def one_line(text: str) -> str:
 def roster(
     *args: str, cwd: Path = ROOT, fault: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``roster ARGS`` in a child process (``python -m scheduler.cli``)."""
+    """``roster ARGS`` in a child process (``python -m cli``)."""
     env = {k: v for k, v in os.environ.items() if k != "ROSTER_FAULT"}
     if fault:
         env["ROSTER_FAULT"] = fault
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "scheduler.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

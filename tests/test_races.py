@@ -116,7 +116,7 @@ def test_concurrent_repairs_of_one_version_publish_exactly_one(
 def _submit(url: str, key: str, barrier: Any, results: Any) -> None:
     """One client's job submission, in its own process."""
     from scheduler.store.jobs import JobLimitReached, JobLimits, submit_job
-    from worker.queue import queue_for
+    from scheduler.store.queue import queue_for
 
     engine = make_engine(url)
     try:

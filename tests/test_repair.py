@@ -186,7 +186,7 @@ def test_the_repair_command(tmp_path: Path, default_run: Path) -> None:
 
     from typer.testing import CliRunner
 
-    from scheduler.cli import app
+    from cli.app import app
 
     database = f"sqlite:///{tmp_path / 'roster.db'}"
     engine = open_database(database)

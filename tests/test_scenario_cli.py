@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from scheduler.cli import app
+from cli.app import app
 from scheduler.pipeline import check_run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scheduler.cli import app
+from cli.app import app
 from scheduler.errors import InputError
 from scheduler.io.load import load_dataset
 from scheduler.week import parse_week

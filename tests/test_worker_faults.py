@@ -31,8 +31,8 @@ import pytest
 from scheduler.store.engine import open_database, transaction
 from scheduler.store.jobs import submit_job
 from scheduler.store.keys import create_key
+from scheduler.store.queue import queue_for
 from scheduler.store.schema import RunStatus, SolveRun
-from worker.queue import queue_for
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
@@ -58,7 +58,7 @@ def _env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
 def _roster(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "scheduler.cli", *args], env=env, stdout=handle, stderr=handle
+        [sys.executable, "-m", "cli", *args], env=env, stdout=handle, stderr=handle
     )
 
 

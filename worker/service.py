@@ -37,7 +37,7 @@ from scheduler.store import jobs
 from scheduler.store.engine import open_database
 from scheduler.store.errors import DATABASE_ERRORS, describe
 from scheduler.store.jobs import Attempt
-from worker.queue import QUEUE, TASK, JobQueue, ProcrastinateQueue, conninfo, queue_for
+from scheduler.store.queue import QUEUE, TASK, JobQueue, ProcrastinateQueue, conninfo, queue_for
 from worker.supervisor import supervise
 
 log = logging.getLogger(__name__)
