@@ -26,12 +26,12 @@ from api.problems import install, responses
 from api.ready import install_readiness
 from api.repairs import install_repair_routes
 from api.scenarios import install_scenario_routes
+from api.settings import ApiSettings
 from api.types import Id, OptionalId, Week, WeekField, WeekQuery
 from api.web import install_console
 from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
 from scheduler.io.load import load_dataset
-from scheduler.settings import Settings
 from scheduler.store.engine import open_database
 from scheduler.store.keys import (
     Caller,
@@ -215,9 +215,9 @@ REFERENCE_FILES = {
 }
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """The API over ``settings.database_url`` and ``settings.data_dir``."""
-    settings = settings or Settings()
+    settings = settings or ApiSettings()
 
     engine = open_database(settings.database_url)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from scheduler.settings import Settings
+from api.settings import ApiSettings
 from scheduler.store.jobs import JobLimits, cancel_job, submit_job
 from scheduler.store.queue import JobQueue, queue_for
 from scheduler.store.schema import RunKind
@@ -21,7 +21,7 @@ from scheduler.store.schema import RunKind
 class Jobs:
     """Submit and cancel jobs on the app's database and queue."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: ApiSettings) -> None:
         self.engine = engine
         self.queue: JobQueue = queue_for(settings.database_url)
         self.limits = JobLimits(settings.job_limit_per_key, settings.job_limit_per_week)

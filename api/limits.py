@@ -1,16 +1,16 @@
 """Limits of the API: request body size, and rate limits on the guessable doors.
 
-* Every request body is capped at ``Settings.max_body_bytes`` (1 MiB by
+* Every request body is capped at ``ApiSettings.max_body_bytes`` (1 MiB by
   default; ``api.middleware.BodySizeLimit``): 413, the body left unread.
 * Two doors take a secret without an API key, so a guesser could try secrets
   as fast as the server answers: a doctor's calendar feed (``?token=``) and the
   console's sign-in (an API key typed into a form). Both are rate-limited per
-  client address with slowapi (``Settings.calendar_rate_limit``,
+  client address with slowapi (``ApiSettings.calendar_rate_limit``,
   ``signin_rate_limit``); over the limit is a 429 with ``Retry-After`` —
   problem+json for the feed, a page for the console.
 
 The counts live in memory (each API process its own) unless
-``Settings.rate_limit_storage_uri`` names a shared store (``redis://...``),
+``ApiSettings.rate_limit_storage_uri`` names a shared store (``redis://...``),
 which several processes then share. Should that store stop answering, each
 process falls back to counting in memory rather than refusing or admitting
 everyone.
@@ -29,10 +29,10 @@ from slowapi.util import get_remote_address
 
 from api.middleware import BodySizeLimit
 from api.problems import answer
-from scheduler.settings import Settings
+from api.settings import ApiSettings
 
 
-def install_limits(app: FastAPI, settings: Settings) -> Limiter:
+def install_limits(app: FastAPI, settings: ApiSettings) -> Limiter:
     """Cap request bodies and make the app's rate limiter (``app.state.limiter``).
 
     Routes opt in with ``@limiter.limit(settings.<route>_rate_limit)`` below

@@ -1,6 +1,6 @@
 """ASGI middleware of the API: the request body size limit.
 
-A body larger than ``Settings.max_body_bytes`` is refused with 413 before it
+A body larger than ``ApiSettings.max_body_bytes`` is refused with 413 before it
 is read: at once when ``Content-Length`` says so, and as soon as the bytes
 received pass the limit when the body comes in chunks (``Transfer-Encoding:
 chunked``, no length). Either way the server never holds more than the limit

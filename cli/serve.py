@@ -32,11 +32,11 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from scheduler.settings import Settings
+    from api.settings import ApiSettings
     from scheduler.store.engine import open_database
     from worker.main import spawn_local_worker
 
-    settings = Settings()
+    settings = ApiSettings()
     open_database(settings.database_url).dispose()  # migrated once, before any process starts
     local = settings.database_url.startswith("sqlite") if job_worker is None else job_worker
     child = spawn_local_worker(os.getpid()) if local else None

@@ -1,15 +1,21 @@
-"""Settings from the environment (``ROSTER_*``), with defaults for zero set-up."""
+"""Settings from the environment (``ROSTER_*``), with defaults for zero set-up.
+
+What every door needs — the database, the data set, the run directories, the
+solver's limits, the job worker's leases. What only the HTTP API and its
+console need (the session cookie, request limits, job limits per key) is in
+``api/settings.py`` (``ApiSettings``, the same ``ROSTER_*`` variables).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Everything a deployment sets: ``ROSTER_DATABASE_URL``, ``ROSTER_DATA_DIR``, ..."""
+    """What every door sets: ``ROSTER_DATABASE_URL``, ``ROSTER_DATA_DIR``, ..."""
 
     model_config = SettingsConfigDict(env_prefix="ROSTER_", extra="ignore")
 
@@ -19,9 +25,6 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("data"), description="The data set to solve.")
     runs_dir: Path = Field(default=Path("runs/jobs"), description="Run directories of jobs.")
-    scenarios_dir: Path = Field(
-        default=Path("scenarios"), description="Example scenario files the console offers."
-    )
     solve_time_limit: float = Field(default=300.0, gt=0, description="Wall s per level, part.")
     solve_dtime: float = Field(default=60.0, gt=0, description="Deterministic time per level.")
     solve_workers: int = Field(default=1, ge=1, description="CP-SAT workers per part.")
@@ -30,12 +33,6 @@ class Settings(BaseSettings):
     )
     job_pool_size: int = Field(
         default=2, ge=1, description="Jobs one worker (roster worker) runs at once."
-    )
-    job_limit_per_key: int = Field(
-        default=3, ge=1, description="Unfinished (queued or running) jobs one API key may have."
-    )
-    job_limit_per_week: int = Field(
-        default=3, ge=1, description="Unfinished jobs of one week (solves and scenarios)."
     )
     job_heartbeat_seconds: float = Field(
         default=2.0, gt=0, description="How often a worker tells the database a job is alive."
@@ -58,44 +55,3 @@ class Settings(BaseSettings):
         description="On shutdown, how long a worker lets running jobs finish before it stops "
         "them and queues them again.",
     )
-    session_secret: SecretStr | None = Field(
-        default=None,
-        description="Signs the web console's session cookie; unset: a random one per process "
-        "(sign-ins end when the server restarts). Set it when several processes serve.",
-    )
-    session_https_only: bool = Field(
-        default=False, description="Send the console's cookie over HTTPS only (behind TLS)."
-    )
-    # Limits of the HTTP API (api/limits.py): a body too large is refused before
-    # it is read; the public calendar feed and the console's sign-in, which a
-    # guesser could hammer, are rate-limited per client address.
-    max_body_bytes: int = Field(
-        default=1_048_576,
-        ge=1024,
-        description="Largest request body the API accepts, in bytes (larger: 413, unread).",
-    )
-    calendar_rate_limit: str = Field(
-        default="60/minute",
-        description="Calendar-feed requests per client address (the token is the credential).",
-    )
-    signin_rate_limit: str = Field(
-        default="10/minute", description="Console sign-in attempts per client address."
-    )
-    rate_limit_storage_uri: str = Field(
-        default="memory://",
-        description="Where rate-limit counts live: memory:// (each process its own) or a shared "
-        "store such as redis://127.0.0.1:6379 when several API processes serve.",
-    )
-
-    @field_validator("calendar_rate_limit", "signin_rate_limit")
-    @classmethod
-    def _rate(cls, value: str) -> str:
-        """A limit the rate limiter understands ("60/minute", "5/second;100/hour"): a
-        typo must stop the server, not leave the route unlimited."""
-        from limits import parse_many
-
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ValueError(f"not a rate limit: {value!r} (e.g. '60/minute')") from None
-        return value

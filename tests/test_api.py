@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from scheduler.settings import Settings
+from api.settings import ApiSettings
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir
 
@@ -33,7 +33,7 @@ class Api:
 
 @pytest.fixture
 def api(database_url: str, default_run: Path) -> Iterator[Api]:
-    app = create_app(Settings(database_url=database_url, data_dir=ROOT / "data"))
+    app = create_app(ApiSettings(database_url=database_url, data_dir=ROOT / "data"))
     with TestClient(app) as client:
         engine = app.state.engine
         keys = {
@@ -103,7 +103,7 @@ def test_publishing_a_run_that_is_not_finished_is_a_conflict(api: Api) -> None:
 
 
 def _protected_routes() -> list[tuple[str, str]]:
-    app = create_app(Settings(database_url="sqlite://"))
+    app = create_app(ApiSettings(database_url="sqlite://"))
     return [
         (method, route.path)
         for route in app.routes

@@ -46,8 +46,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import create_app
 from api.problems import RETRY_AFTER_SECONDS, install
+from api.settings import ApiSettings
 from scheduler.io.run_dir import write_run
-from scheduler.settings import Settings
 from scheduler.store.engine import transaction
 from scheduler.store.keys import create_key
 from scheduler.store.runs import create_run, import_run_dir, now, publish
@@ -85,7 +85,7 @@ class Served:
 @contextmanager
 def serving(url: str, tmp_path: Path) -> Iterator[Served]:
     """The app over ``url``, with a key of each role and the tiny week published."""
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {
             "database_url": url,
             "data_dir": ROOT / "data",

@@ -31,8 +31,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.app import create_app
+from api.settings import ApiSettings
 from api.web.scenarios import MAX_UPLOAD
-from scheduler.settings import Settings
 from scheduler.store.keys import create_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ MIB = 1_048_576
 def _app(tmp_path: Path, **settings: object) -> FastAPI:
     tmp_path.mkdir(parents=True, exist_ok=True)
     return create_app(
-        Settings.model_validate(
+        ApiSettings.model_validate(
             {
                 "database_url": f"sqlite:///{tmp_path / 'roster.db'}",
                 "data_dir": ROOT / "data",
@@ -66,7 +66,7 @@ def _free_port() -> int:
 
 
 def test_the_default_limit_fits_every_body_the_api_and_console_take() -> None:
-    limit = Settings().max_body_bytes
+    limit = ApiSettings().max_body_bytes
     assert limit == MIB
     assert limit > 2 * MAX_UPLOAD  # the console's scenario upload, with multipart overhead
     for example in (ROOT / "scenarios").glob("*.yaml"):  # POST /scenarios bodies
@@ -205,7 +205,7 @@ def test_the_console_sign_in_is_rate_limited_with_a_page(tmp_path: Path) -> None
 @pytest.mark.parametrize("limit", ["60 per mnute", "lots", ""])
 def test_a_rate_limit_that_does_not_parse_stops_the_settings(limit: str) -> None:
     with pytest.raises(ValidationError, match="not a rate limit"):
-        Settings(calendar_rate_limit=limit)
+        ApiSettings(calendar_rate_limit=limit)
 
 
 @pytest.fixture

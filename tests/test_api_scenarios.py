@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from scheduler.settings import Settings
+from api.settings import ApiSettings
 from scheduler.store.engine import open_database
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir
@@ -46,7 +46,7 @@ def _poll(client: TestClient, key: str, job_id: str, seconds: float = 240) -> di
 def test_post_poll_and_fetch_a_scenario_report(
     database_url: str, tmp_path: Path, job_worker: Any
 ) -> None:
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {
             "database_url": database_url,
             "data_dir": ROOT / "data",
@@ -93,7 +93,7 @@ def test_post_poll_and_fetch_a_scenario_report(
 
 
 def test_bad_scenarios_are_refused_before_a_job_starts(database_url: str, tmp_path: Path) -> None:
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {"database_url": database_url, "data_dir": ROOT / "data", "runs_dir": tmp_path / "jobs"}
     )
     app = create_app(settings)
@@ -137,7 +137,7 @@ def test_a_scenario_on_the_published_roster(
 ) -> None:
     """``base.published``: the baseline is the week's published roster, read from
     the database; its KPIs are those ``/weeks/{week}/kpis`` serves."""
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {
             "database_url": database_url,
             "data_dir": ROOT / "data",

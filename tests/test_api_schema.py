@@ -24,14 +24,16 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection
 
 from api.app import create_app
+from api.settings import ApiSettings
 from scheduler.pipeline import solve_week
-from scheduler.settings import Settings
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 _TMP = Path(tempfile.mkdtemp(prefix="roster-schema-"))
-app = create_app(Settings(database_url=f"sqlite:///{_TMP / 'schema.db'}", data_dir=ROOT / "data"))
+app = create_app(
+    ApiSettings(database_url=f"sqlite:///{_TMP / 'schema.db'}", data_dir=ROOT / "data")
+)
 schema = (
     schemathesis.openapi.from_asgi("/openapi.json", app)
     .exclude(method="POST", path="/solves")

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.app import create_app
-from scheduler.settings import Settings
+from api.settings import ApiSettings
 from scheduler.store.keys import create_key, revoke_key
 from scheduler.store.runs import import_run_dir
 from scheduler.store.runs import publish as publish_run
@@ -50,7 +50,7 @@ class Console:
 def console(
     database_url: str, default_run: Path, tmp_path: Path, job_worker: Any
 ) -> Iterator[Console]:
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {
             "database_url": database_url,
             "data_dir": ROOT / "data",
@@ -245,7 +245,7 @@ def test_a_planner_runs_a_scenario_and_reads_the_comparison(console: Console) ->
 def test_the_solve_page_says_when_no_worker_runs_and_when_the_queue_is_full(
     database_url: str, tmp_path: Path
 ) -> None:
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {
             "database_url": database_url,
             "data_dir": ROOT / "data",

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from api.app import SolveRequest, create_app
+from api.settings import ApiSettings
 from cli.app import app
 from cli.options import week_option
 from scheduler.demand import derive_demand, forecast_window
@@ -38,7 +39,6 @@ from scheduler.io.load import SPECS, load_dataset
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.sensitivity import run_sensitivity
 from scheduler.scenarios.spec import parse_scenario
-from scheduler.settings import Settings
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir, publish
 from scheduler.week import canonical_week, parse_week
@@ -344,7 +344,7 @@ class Client:
 @pytest.fixture
 def published(database_url: str, default_run: Path, tmp_path: Path) -> Iterator[Client]:
     """The API with the default week published once."""
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {"database_url": database_url, "data_dir": DATA, "runs_dir": tmp_path / "jobs"}
     )
     api = create_app(settings)

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from scheduler.settings import Settings
+from api.settings import ApiSettings
 from scheduler.store.engine import open_database, transaction
 from scheduler.store.jobs import (
     claim,
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 
 
-def _settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+def _settings(database_url: str, tmp_path: Path, **overrides: object) -> ApiSettings:
     values: dict[str, object] = {
         "database_url": database_url,
         "data_dir": ROOT / "data",
@@ -43,7 +43,7 @@ def _settings(database_url: str, tmp_path: Path, **overrides: object) -> Setting
         "job_pool_size": 1,
         **overrides,
     }
-    return Settings.model_validate(values)
+    return ApiSettings.model_validate(values)
 
 
 def _poll(client: TestClient, key: str, job_id: str, seconds: float = 240) -> dict:  # type: ignore[type-arg]

@@ -141,11 +141,11 @@ def test_repair_over_the_api(database_url: str, default_run: Path, tmp_path: Pat
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from scheduler.settings import Settings
+    from api.settings import ApiSettings
     from scheduler.store.keys import create_key
 
     root = Path(__file__).resolve().parent.parent
-    settings = Settings.model_validate(
+    settings = ApiSettings.model_validate(
         {"database_url": database_url, "data_dir": root / "data", "runs_dir": tmp_path / "jobs"}
     )
     app = create_app(settings)
