@@ -48,7 +48,7 @@ DATA_ROOT = ROOT / ".bench-data"
 
 def dataset(districts: int) -> Path:
     """The generated data set of N districts (generated once, then reused)."""
-    from scheduler.generate import generate
+    from datasets.generate import generate
 
     path = DATA_ROOT / f"city-{districts}"
     if not (path / "doctors.csv").is_file():

@@ -21,7 +21,7 @@ def generate(
     districts: Annotated[int, typer.Option(min=1, max=38, help="Districts (38 = whole city).")] = 1,
 ) -> None:
     """Rebuild the default data set (byte-identical for a seed), or a larger one."""
-    from scheduler.generate import generate as run_generate
+    from datasets.generate import generate as run_generate
 
     run_generate(out, seed=seed, districts=districts)
     console.print(f"wrote data set ({districts} district(s), seed {seed}) to {out}")

@@ -30,12 +30,13 @@ from api.app import SolveRequest, create_app
 from api.settings import ApiSettings
 from cli.app import app
 from cli.options import week_option
+from datasets.generate import generate
 from scheduler.demand import derive_demand, forecast_window
 from scheduler.errors import InputError
-from scheduler.generate import generate
 from scheduler.ids import ID_MAX_LENGTH, is_valid_id
 from scheduler.io.calendar import write_calendars
-from scheduler.io.load import SPECS, load_dataset
+from scheduler.io.load import load_dataset
+from scheduler.io.schema import SPECS
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.sensitivity import run_sensitivity
 from scheduler.scenarios.spec import parse_scenario

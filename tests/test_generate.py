@@ -1,4 +1,4 @@
-"""Tests of the seeded dataset generator (scheduler/generate.py) against data/README.md."""
+"""Tests of the seeded dataset generator (datasets/generate.py) against data/README.md."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from datasets.generate import COLUMNS, OUTPUT_FILES, generate
 from scheduler.build import travel_model
-from scheduler.generate import COLUMNS, OUTPUT_FILES, generate
 from scheduler.io.load import load_dataset
 from scheduler.io.output_dir import MARKER
 from scheduler.travel import Place
@@ -149,7 +149,7 @@ def test_different_seed_gives_different_data(tmp_path: Path) -> None:
 
 
 def test_committed_data_is_the_seed_2026_output(default_dir: Path) -> None:
-    """data/ must be rebuilt (python -m scheduler.generate) whenever the generator changes."""
+    """data/ must be rebuilt (roster generate --out data) whenever the generator changes."""
     for name in OUTPUT_FILES:
         assert (DATA / name).read_bytes() == (default_dir / name).read_bytes(), name
 
@@ -349,3 +349,14 @@ def test_travel_times_match_the_district_shape(default_dir: Path) -> None:
 def test_raises_on_bad_arguments(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         generate(tmp_path, **kwargs)  # type: ignore[arg-type]
+
+
+def test_loader_and_generator_follow_one_schema() -> None:
+    """scheduler/io/schema.py is the one list of files and columns: the loader
+    checks by it and the generator writes by it (and data/README.md documents
+    it: test_headers_follow_data_readme)."""
+    from scheduler.io import load
+    from scheduler.io.schema import SPECS, column_names
+
+    assert load.SPECS is SPECS
+    assert dict(COLUMNS) == {spec.file: column_names(spec.file) for spec in SPECS}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("scheduler", "api", "worker", "cli")
+PACKAGES = ("scheduler", "api", "worker", "cli", "datasets")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -24,8 +24,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
+from datasets.generate import OUTPUT_FILES, generate
 from scheduler.errors import OutputError
-from scheduler.generate import OUTPUT_FILES, generate
 from scheduler.io.output_dir import (
     HOST_TAG,
     MARKER,

@@ -39,8 +39,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from scheduler.domain import Title
 from scheduler.errors import InputError
 from scheduler.io.output_dir import OutputKind, prepare_output
+from scheduler.io.schema import SPECS, column_names
 from scheduler.week import week_monday, week_of
 
 logger = logging.getLogger(__name__)
@@ -621,77 +623,15 @@ HOLIDAYS: tuple[tuple[str, str, str], ...] = (
 )
 """(first day, last day, name) of the public holiday periods of 2025-2027."""
 
-TITLES: tuple[str, ...] = ("chief", "associate_chief", "attending")
-
 # --------------------------------------------------------------------------
 # Output columns (data/README.md)
 # --------------------------------------------------------------------------
 
-COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "hospitals.csv": ("hospital_id", "name", "name_en", "side", "x_km", "y_km", "max_away_share"),
-    "specialties.csv": (
-        "specialty_id",
-        "name",
-        "name_en",
-        "patients_per_session",
-        "chronic_panel",
-        "panel_per_session",
-    ),
-    "key_specialties.csv": ("hospital_id", "specialty_id", "level"),
-    "consortia.csv": ("consortium_id", "name", "name_en", "lead_site_id"),
-    "consortium_partners.csv": ("consortium_id", "hospital_id"),
-    "sites.csv": (
-        "site_id",
-        "name",
-        "name_en",
-        "kind",
-        "consortium_id",
-        "side",
-        "x_km",
-        "y_km",
-        "closed_half_days",
-    ),
-    "departments.csv": (
-        "department_id",
-        "site_id",
-        "name",
-        "hospital_id",
-        "specialty_id",
-        "sessions_per_week",
-        "min_title",
-        "priority",
-    ),
-    "clinics.csv": (
-        "clinic_id",
-        "site_id",
-        "specialty_id",
-        "sessions_per_week",
-        "min_title",
-        "priority",
-    ),
-    "teams.csv": (
-        "team_id",
-        "name",
-        "site_id",
-        "hypertension_panel",
-        "diabetes_panel",
-        "copd_panel",
-        "priority",
-    ),
-    "referrals.csv": ("team_id", "week", "specialty_id", "referrals"),
-    "doctors.csv": (
-        "doctor_id",
-        "name",
-        "hospital_id",
-        "specialty_id",
-        "title",
-        "weekly_cap",
-        "home_duty_half_days",
-        "preferred_weekdays",
-    ),
-    "leave.csv": ("doctor_id", "start_date", "end_date", "reason"),
-    "holidays.csv": ("date", "name"),
-}
+TITLES: tuple[str, ...] = tuple(t.code for t in sorted(Title, reverse=True))
+"""Title codes, most senior first (chief, associate_chief, attending): the order
+the pools are drawn and ranked in."""
+
+COLUMNS: Mapping[str, tuple[str, ...]] = {spec.file: column_names(spec.file) for spec in SPECS}
 """Every CSV file written, with its columns in contract order."""
 
 OUTPUT_FILES: tuple[str, ...] = ("policy.toml", *COLUMNS)
@@ -1375,7 +1315,7 @@ def _policy_toml() -> str:
     return "\n".join(
         [
             "# Rule parameters and objective order (data/README.md, policy.toml).",
-            "# Written by scheduler.generate.",
+            "# Written by datasets.generate (roster generate).",
             "",
             "[calendar]",
             f"open_half_days = {toml_list(OPEN_HALF_DAYS)}",
