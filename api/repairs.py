@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Planner, Viewer
 from api.problems import responses
 from api.types import IdField, Week
-from scheduler.model.solve import SolverParams
+from scheduler.model.params import SolverParams
 from scheduler.repair.diff import both, notifications, roster_diff, summary
 from scheduler.repair.run import AbsenceRequest, repair_week
 from scheduler.store.queries import published_roster

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from scheduler.build import build_instance
 from scheduler.io.load import load_dataset
+from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
+from scheduler.model.params import SolverParams
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import SolverParams, solve_part
-from scheduler.model.variables import candidate_triples
+from scheduler.model.search import solve_part
 
 
 def main() -> None:

@@ -159,7 +159,7 @@ def scenario_sweep(
     ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve many scenarios in parallel (one baseline per base); one summary table and chart."""
-    from scheduler.model.solve import SolverParams
+    from scheduler.model.params import SolverParams
     from scheduler.scenarios.report import write_sweep_report
     from scheduler.scenarios.sweep import run_sweep
 

@@ -48,8 +48,8 @@ def solve(
     ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
-    from scheduler.model.solve import Progress as SolveProgress
-    from scheduler.model.solve import SolverParams
+    from scheduler.model.outcomes import Progress as SolveProgress
+    from scheduler.model.params import SolverParams
     from scheduler.pipeline import solve_week
 
     out_dir = out or Path("runs") / week

@@ -22,7 +22,9 @@ from scheduler.io.instance_json import read_instance
 from scheduler.io.load import load_dataset
 from scheduler.io.output_dir import OutputKind, prepare_output
 from scheduler.io.run_dir import read_json_object, read_roster, write_run_files
-from scheduler.model.solve import ProgressFn, SolverParams, solve_instance
+from scheduler.model.outcomes import ProgressFn
+from scheduler.model.params import SolverParams
+from scheduler.model.solve import solve_instance
 from scheduler.result import Result
 from scheduler.week import canonical_week, parse_week, shift_week
 

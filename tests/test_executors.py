@@ -19,7 +19,8 @@ from scheduler.build import build_instance
 from scheduler.domain import Instance
 from scheduler.errors import SolveError
 from scheduler.io.load import load_dataset
-from scheduler.model.solve import SolverParams, solve_instance
+from scheduler.model.params import SolverParams
+from scheduler.model.solve import solve_instance
 from scheduler.scenarios.run import kpi_row, run_scenario
 from scheduler.scenarios.spec import parse_scenario
 

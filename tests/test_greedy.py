@@ -8,8 +8,8 @@ from scheduler.build import build_instance
 from scheduler.checker import check_roster
 from scheduler.greedy import greedy_roster
 from scheduler.io.load import load_dataset
+from scheduler.model.candidates import candidate_triples
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.variables import candidate_triples
 from tests.micro import doctor, item, micro
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from scheduler.checker import check_roster
 from scheduler.domain import Instance, Level
-from scheduler.model.solve import SolverParams, solve_instance
+from scheduler.model.params import SolverParams
+from scheduler.model.solve import solve_instance
 from scheduler.result import Result, SolveStatus
 from tests.micro import doctor, item, key, micro
 

@@ -14,8 +14,9 @@ from ortools.sat.python import cp_model
 
 from scheduler.checker import check_roster
 from scheduler.domain import Instance, Level
+from scheduler.model.params import SolverParams
 from scheduler.model.relaxation import LinearRelaxation
-from scheduler.model.solve import SolverParams, solve_instance
+from scheduler.model.solve import solve_instance
 from scheduler.result import Result, SolveStatus
 from tests.micro import doctor, item, micro
 

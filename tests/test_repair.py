@@ -18,7 +18,8 @@ import pytest
 from scheduler.domain import Level
 from scheduler.errors import InputError
 from scheduler.io.run_dir import read_roster
-from scheduler.model.solve import SolverParams, solve_instance
+from scheduler.model.params import SolverParams
+from scheduler.model.solve import solve_instance
 from scheduler.pipeline import check_run
 from scheduler.repair.run import AbsenceRequest, repair_week
 from scheduler.store.engine import open_database, transaction

@@ -18,11 +18,13 @@ from scheduler.checker import check_roster
 from scheduler.domain import Instance, Level
 from scheduler.errors import InputError
 from scheduler.io.load import DataSet, load_dataset
+from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
+from scheduler.model.outcomes import PartOutcome
+from scheduler.model.params import SolverParams
 from scheduler.model.reuse import part_fingerprint
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import PartOutcome, SolverParams, solve_instance
-from scheduler.model.variables import candidate_triples
+from scheduler.model.solve import solve_instance
 from scheduler.result import Result
 from scheduler.scenarios.changes import VariantInput, build_variant
 from scheduler.scenarios.sensitivity import run_sensitivity

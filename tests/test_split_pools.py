@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from scheduler.checker import check_roster
 from scheduler.domain import Level
+from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
+from scheduler.model.params import SolverParams
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import SolverParams, solve_instance
-from scheduler.model.variables import candidate_triples
+from scheduler.model.solve import solve_instance
 from tests.micro import doctor, item, micro
 
 

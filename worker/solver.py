@@ -102,7 +102,7 @@ class _Progress:
 
 
 def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
-    from scheduler.model.solve import SolverParams
+    from scheduler.model.params import SolverParams
     from scheduler.pipeline import solve_week
 
     out = Path(settings.runs_dir) / attempt.run_id
@@ -125,7 +125,7 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
 
 
 def _scenario(engine: Engine, attempt: Attempt, settings: Settings) -> None:
-    from scheduler.model.solve import SolverParams
+    from scheduler.model.params import SolverParams
     from scheduler.scenarios.output import write_scenario
     from scheduler.scenarios.run import Solved, run_scenario
     from scheduler.scenarios.spec import parse_scenario

@@ -27,21 +27,21 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.managers import SyncManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scheduler.domain import Instance
 from scheduler.errors import SolveError
 from scheduler.model.decompose import Part, part_instance
+from scheduler.model.outcomes import LevelOutcome, PartOutcome, Stage
+from scheduler.model.params import SolverParams
+from scheduler.model.search import solve_part
 from scheduler.processes import die_with_parent
-
-if TYPE_CHECKING:
-    from scheduler.model.solve import LevelOutcome, PartOutcome, SolverParams, Stage
 
 log = logging.getLogger(__name__)
 
 EXECUTORS: tuple[str, ...] = ("local", "ray")
-LevelFn = Callable[[int, "LevelOutcome"], None]  # (part index, level outcome)
-PartFn = Callable[["PartOutcome"], None]
+LevelFn = Callable[[int, LevelOutcome], None]  # (part index, level outcome)
+PartFn = Callable[[PartOutcome], None]
 
 
 def _fault(index: int) -> None:
@@ -90,8 +90,6 @@ def _run_here(
     on_level: LevelFn | None,
     on_part: PartFn,
 ) -> None:
-    from scheduler.model.solve import solve_part
-
     for index in todo:
 
         def report(outcome: LevelOutcome, index: int = index) -> None:
@@ -121,8 +119,6 @@ def _solve_in_worker(
     instance: Instance, part: Part, index: int, params: SolverParams, stage: Stage | None
 ) -> PartOutcome:
     """In a worker process: ``instance`` is the part's own (``part_instance``)."""
-    from scheduler.model.solve import solve_part
-
     _WORKER_RUNNING[os.getpid()] = index
     _fault(index)
 
@@ -257,7 +253,5 @@ def _run_ray(
 def _solve_on_ray(
     instance: Instance, part: Part, index: int, params: SolverParams, stage: Stage | None
 ) -> PartOutcome:
-    from scheduler.model.solve import solve_part
-
     _fault(index)
     return solve_part(instance, part, index, params, None, stage)

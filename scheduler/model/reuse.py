@@ -17,13 +17,12 @@ import dataclasses
 import hashlib
 from collections.abc import MutableMapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scheduler.domain import Instance
 from scheduler.model.decompose import Part, part_instance
-
-if TYPE_CHECKING:
-    from scheduler.model.solve import PartOutcome, SolverParams
+from scheduler.model.outcomes import PartOutcome
+from scheduler.model.params import SolverParams
 
 PartCache = MutableMapping[str, "PartOutcome"]
 

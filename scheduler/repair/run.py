@@ -27,7 +27,7 @@ from scheduler.domain import Instance
 from scheduler.faults import crash_point
 from scheduler.io.output_dir import Leftover, OutputKind, prepare_output
 from scheduler.io.run_dir import demand_rows_from_csv, write_run_files
-from scheduler.model.solve import SolverParams
+from scheduler.model.params import SolverParams
 from scheduler.repair.absences import Absence, Pin, make_absence, parse_pin
 from scheduler.repair.diff import Change, notifications, roster_diff, summary
 from scheduler.repair.instance import repair_instance

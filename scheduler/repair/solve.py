@@ -19,10 +19,11 @@ import time
 from collections import defaultdict
 
 from scheduler.domain import Assignment, Instance
+from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
 from scheduler.model.executors import run_parts
-from scheduler.model.solve import PartOutcome, SolverParams
-from scheduler.model.variables import candidate_triples
+from scheduler.model.outcomes import PartOutcome
+from scheduler.model.params import SolverParams
 from scheduler.result import LevelResult, Result, SolveStatus
 
 

@@ -35,8 +35,10 @@ from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
 from scheduler.kpis import compute_kpis
 from scheduler.model.executors import ensure_ray
+from scheduler.model.outcomes import PartOutcome
+from scheduler.model.params import SolverParams
 from scheduler.model.reuse import PartCache
-from scheduler.model.solve import PartOutcome, SolverParams, solve_instance
+from scheduler.model.solve import solve_instance
 from scheduler.pipeline import previous_pairs
 from scheduler.processes import die_with_parent
 from scheduler.reasons import explain_unmet

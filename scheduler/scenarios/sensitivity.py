@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.io.load import load_dataset
-from scheduler.model.solve import PartOutcome, SolverParams
+from scheduler.model.outcomes import PartOutcome
+from scheduler.model.params import SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.changes import typical_doctor
 from scheduler.scenarios.run import Solved, VariantTask, solve_baseline, solve_variants

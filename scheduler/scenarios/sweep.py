@@ -31,7 +31,8 @@ from pydantic import Field, model_validator
 
 from scheduler.errors import InputError
 from scheduler.io.load import load_dataset
-from scheduler.model.solve import PartOutcome, SolverParams
+from scheduler.model.outcomes import PartOutcome
+from scheduler.model.params import SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.run import (
     Solved,
