@@ -16,8 +16,9 @@ import pytest
 
 from scheduler.checker import check_roster
 from scheduler.domain import Instance, Title
+from scheduler.model.params import SolverParams
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import SolverParams, solve_instance
+from scheduler.model.solve import solve_instance
 from scheduler.result import Result, SolveStatus
 from tests.micro import doctor, item, micro
 
@@ -178,3 +179,13 @@ def test_a_pinned_session_stays_where_it_was() -> None:
     moved = solve(instance, ALL_RULES - {"P1"})
     assert [(a.doctor_id, a.half_day_key) for a in moved.assignments] == [("A", "2026-12-01_AM")]
     assert "P1" in check_roster(instance, moved.assignments).by_rule()
+
+
+def test_every_rule_of_the_model_has_its_twin_in_the_checker() -> None:
+    """The checker lists one check per rule code (scheduler/checker.py CHECKS), the
+    model one module per rule (scheduler/model/rules RULES): the same codes."""
+    from scheduler.checker import CHECKS
+    from scheduler.model.rules import RULES
+
+    assert set(CHECKS) == {rule.code for rule in RULES}
+    assert {rule for rule, _, _ in CASES} == set(CHECKS)  # each has a micro-instance here
