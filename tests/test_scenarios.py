@@ -411,3 +411,33 @@ def test_a_bad_published_base_names_the_field(base: dict[str, Any], field: str, 
     with pytest.raises(InputError) as caught:
         parse_scenario(document, file="t.yaml")
     assert caught.value.field == field and words in str(caught.value), str(caught.value)
+
+
+def test_fingerprints_hash_every_field_the_model_reads(base: VariantInput) -> None:
+    """Every Instance field but the deny-list changes a part's fingerprint (a field
+    added later is hashed without being named); the deny-list's do not."""
+    from scheduler.model.reuse import NOT_READ_BY_THE_MODEL
+
+    instance = base.instance
+    parts, _ = decompose(instance, candidate_triples(instance, ALL_RULES))
+    part = parts[0]
+    before = part_fingerprint(instance, part, SolverParams())
+    doctor, item = sorted(part.doctor_ids)[0], sorted(part.item_ids)[0]
+    triple = (doctor, item, instance.half_days[0].key)
+    changed = {
+        "previous": instance.previous | {(doctor, item)},
+        "pinned": frozenset({triple}),
+        "reference": frozenset({triple}),
+        "frozen": frozenset({instance.half_days[0].key}),
+        "holidays": {**instance.holidays, instance.half_days[0].date_iso: "test"},
+    }
+    for name, value in changed.items():
+        assert (
+            part_fingerprint(dataclasses.replace(instance, **{name: value}), part, SolverParams())
+            != before
+        ), name
+    assert {"week", "hospitals", "specialties", "consortia"} == NOT_READ_BY_THE_MODEL
+    assert (
+        part_fingerprint(dataclasses.replace(instance, week="2026-W50"), part, SolverParams())
+        == before
+    )

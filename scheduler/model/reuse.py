@@ -3,12 +3,14 @@
 A part's model is a function of the part's content only: its candidate
 triples in order and its own instance (``decompose.part_instance``: its
 doctors and demand items, the sites, travel minutes, home-staffing limits and
-last-week pairs they touch, the policy, the week's half-days), and the solver
-settings. :func:`part_fingerprint` hashes exactly
-that, in a canonical form (sets sorted, so the hash is the same in every
-process). Two parts with the same fingerprint build the same CP-SAT model and
-get the same solve, so a variant may take the baseline's outcome for every
-part a change did not touch.
+last-week pairs they touch, the policy, the week's half-days, a repair's
+reference and pins), and the solver settings. :func:`part_fingerprint` hashes
+that — every field of the part's instance but an explicit deny-list of fields
+the model never reads, so a field added to ``Instance`` later is hashed
+without anyone having to remember it — in a canonical form (sets sorted, so
+the hash is the same in every process). Two parts with the same fingerprint
+build the same CP-SAT model and get the same solve, so a variant may take the
+baseline's outcome for every part a change did not touch.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import SolverParams
 
 PartCache = MutableMapping[str, "PartOutcome"]
+
+NOT_READ_BY_THE_MODEL = frozenset({"week", "hospitals", "specialties", "consortia"})
+"""``Instance`` fields a part's model never reads: the week's name (its dates are
+in ``half_days``) and reference tables whose part in the model is already in
+``away_limit`` and ``travel``. Hashing them would only stop reuse (a change to
+one hospital would change every part's hash). Every other field is hashed."""
 
 
 def _canon(value: Any) -> Any:
@@ -49,20 +57,12 @@ def part_fingerprint(instance: Instance, part: Part, params: SolverParams) -> st
     triples, its own instance (``part_instance``, what a worker receives) and the
     solver settings."""
     own = part_instance(instance, part)
+    read = {
+        f.name: getattr(own, f.name)
+        for f in dataclasses.fields(own)
+        if f.name not in NOT_READ_BY_THE_MODEL
+    }
     # Where the part runs does not change its solve.
     settings = {k: v for k, v in params.as_dict().items() if k not in ("processes", "executor")}
-    content = (
-        part.triples,
-        own.doctors,
-        own.demand,
-        own.sites,
-        own.travel,
-        own.away_limit,
-        own.previous,
-        own.policy,
-        own.half_days,
-        own.holidays,
-        settings,
-        params.hint,
-    )
+    content = (part.triples, read, settings, params.hint)
     return hashlib.sha256(repr(_canon(content)).encode()).hexdigest()
