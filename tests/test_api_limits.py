@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from api.app import create_app
 from api.settings import ApiSettings
-from api.web.scenarios import MAX_UPLOAD
+from api.web.pages.scenarios import MAX_UPLOAD
 from scheduler.store.keys import create_key
 
 ROOT = Path(__file__).resolve().parent.parent

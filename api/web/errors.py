@@ -17,10 +17,10 @@ from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from api.problems import html_errors
-from api.web.i18n import language, translate
+from api.web.deps import PREFIX
+from api.web.render import base_context, templates
 
 MESSAGES = {  # status → the message's key in api.web.i18n (its help line: key + "_help")
     503: "error_unavailable",
@@ -41,27 +41,22 @@ def message_key(status: int) -> str:
     return "error_bad_request" if status < 500 else "error_internal"
 
 
-def install_error_pages(app: FastAPI, templates: Jinja2Templates, prefix: str) -> None:
-    """Answer every error under ``prefix`` with a page of the console."""
+def error_page(request: Request, status: int, detail: str, headers: Mapping[str, str]) -> Response:
+    """The console's page for an error (no user shown: the error may be the session's)."""
+    return templates.TemplateResponse(
+        request,
+        "error.html.j2",
+        {
+            **base_context(request, None),
+            "message": message_key(status),
+            "detail": detail if status in SHOWN_DETAIL else "",
+            "retry_after": headers.get("Retry-After", ""),
+        },
+        status_code=status,
+        headers=dict(headers),
+    )
 
-    def render(request: Request, status: int, detail: str, headers: Mapping[str, str]) -> Response:
-        lang = language(request.query_params.get("lang") or request.cookies.get("lang"))
-        return templates.TemplateResponse(
-            request,
-            "error.html.j2",
-            {
-                "t": lambda key: translate(lang, key),
-                "lang": lang,
-                "other_lang": "en" if lang == "zh" else "zh",
-                "user": None,
-                "prefix": prefix,
-                "csrf": "",
-                "message": message_key(status),
-                "detail": detail if status in SHOWN_DETAIL else "",
-                "retry_after": headers.get("Retry-After", ""),
-            },
-            status_code=status,
-            headers=dict(headers),
-        )
 
-    html_errors(app, prefix, render)
+def install_error_pages(app: FastAPI) -> None:
+    """Answer every error under ``/console`` with a page of the console."""
+    html_errors(app, PREFIX, error_page)
