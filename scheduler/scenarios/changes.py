@@ -23,9 +23,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel
 
 from scheduler.build import build_instance
 from scheduler.demand import DemandRow, derive_demand
@@ -64,7 +66,7 @@ class VariantInput:
 
 
 @dataclass
-class _Edit:
+class Edit:
     """The data set being edited and the demand scalings to apply after derivation."""
 
     data: DataSet
@@ -108,11 +110,11 @@ def build_variant(
 
     ``where`` prefixes field paths in errors (``variants[1].changes``).
     """
-    edit = _Edit(copy_dataset(data), week, [])
+    edit = Edit(copy_dataset(data), week, [])
     for index, change in enumerate(changes):
         path = f"{where}[{index}]"
         try:
-            _APPLY[type(change)](edit, change, index)
+            APPLY[type(change)](edit, change, index)
         except ChangeError as exc:
             raise ChangeError(
                 exc.message, file=file, field=f"{path}.{exc.field}" if exc.field else path
@@ -130,7 +132,7 @@ def build_variant(
 _SENIOR = {t.code: t.value for t in Title}
 
 
-def _pool(edit: _Edit, hospital: str, specialty: str) -> list[dict[str, Any]]:
+def _pool(edit: Edit, hospital: str, specialty: str) -> list[dict[str, Any]]:
     return [
         r
         for r in edit.table("doctors.csv")
@@ -138,20 +140,20 @@ def _pool(edit: _Edit, hospital: str, specialty: str) -> list[dict[str, Any]]:
     ]
 
 
-def _check_pool_ids(edit: _Edit, hospital: str, specialty: str) -> None:
+def _check_pool_ids(edit: Edit, hospital: str, specialty: str) -> None:
     if hospital not in edit.ids("hospitals.csv", "hospital_id"):
         raise ChangeError(f"unknown hospital {hospital!r}", field="hospital")
     if specialty not in edit.ids("specialties.csv", "specialty_id"):
         raise ChangeError(f"unknown specialty {specialty!r}", field="specialty")
 
 
-def _days_in_range(edit: _Edit, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
+def _days_in_range(edit: Edit, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
     return [
         d for d in edit.week_dates() if (start is None or d >= start) and (end is None or d <= end)
     ]
 
 
-def _remove_doctors(edit: _Edit, change: RemoveDoctors, _: int) -> None:
+def _remove_doctors(edit: Edit, change: RemoveDoctors, _: int) -> None:
     doctors = {r["doctor_id"]: r for r in edit.table("doctors.csv")}
     if change.doctors:
         for k, doctor_id in enumerate(change.doctors):
@@ -217,7 +219,7 @@ def typical_doctor(data: DataSet, hospital: str, specialty: str) -> dict[str, An
     return pool[(len(pool) - 1) // 2]
 
 
-def _add_doctors(edit: _Edit, change: AddDoctors, _: int) -> None:
+def _add_doctors(edit: Edit, change: AddDoctors, _: int) -> None:
     _check_pool_ids(edit, change.hospital, change.specialty)
     template = typical_doctor(edit.data, change.hospital, change.specialty)
     taken = edit.ids("doctors.csv", "doctor_id")
@@ -276,7 +278,7 @@ def _runs(dates: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return runs
 
 
-def _weekly_cap(edit: _Edit, change: WeeklyCap, _: int) -> None:
+def _weekly_cap(edit: Edit, change: WeeklyCap, _: int) -> None:
     for k, hospital in enumerate(change.hospital):
         if hospital not in edit.ids("hospitals.csv", "hospital_id"):
             raise ChangeError(f"unknown hospital {hospital!r}", field=f"hospital[{k}]")
@@ -297,7 +299,7 @@ def _weekly_cap(edit: _Edit, change: WeeklyCap, _: int) -> None:
 # --------------------------------------------------------------------------- demand
 
 
-def _scale_demand(edit: _Edit, change: ScaleDemand, index: int) -> None:
+def _scale_demand(edit: Edit, change: ScaleDemand, index: int) -> None:
     known = {
         "specialty": edit.ids("specialties.csv", "specialty_id"),
         "consortium": edit.ids("consortia.csv", "consortium_id"),
@@ -343,7 +345,7 @@ def _scale(
     return out
 
 
-def _close(edit: _Edit, change: Close, _: int) -> None:
+def _close(edit: Edit, change: Close, _: int) -> None:
     for name, table, column in (
         ("sites", "sites.csv", "site_id"),
         ("teams", "teams.csv", "team_id"),
@@ -392,7 +394,7 @@ def _close(edit: _Edit, change: Close, _: int) -> None:
 # --------------------------------------------------------------------------- sites and teams
 
 
-def _add_team(edit: _Edit, team: Any, site_id: str, field_prefix: str) -> None:
+def _add_team(edit: Edit, team: Any, site_id: str, field_prefix: str) -> None:
     if team.id in edit.ids("teams.csv", "team_id"):
         raise ChangeError(f"team {team.id!r} exists already", field=f"{field_prefix}.id")
     specialties = edit.ids("specialties.csv", "specialty_id")
@@ -433,7 +435,7 @@ def _spread(mean: float, weeks: int) -> list[int]:
     return [total // weeks + (1 if k < total % weeks else 0) for k in range(weeks)]
 
 
-def _open_site(edit: _Edit, change: OpenSite, _: int) -> None:
+def _open_site(edit: Edit, change: OpenSite, _: int) -> None:
     site = change.site
     if site.id in edit.ids("sites.csv", "site_id"):
         raise ChangeError(f"site {site.id!r} exists already", field="site.id")
@@ -483,7 +485,7 @@ def _open_site(edit: _Edit, change: OpenSite, _: int) -> None:
     )
 
 
-def _open_team(edit: _Edit, change: OpenTeam, _: int) -> None:
+def _open_team(edit: Edit, change: OpenTeam, _: int) -> None:
     assert change.team.site is not None
     if change.team.site not in edit.ids("sites.csv", "site_id"):
         raise ChangeError(f"unknown site {change.team.site!r}", field="team.site")
@@ -494,7 +496,7 @@ def _open_team(edit: _Edit, change: OpenTeam, _: int) -> None:
 # --------------------------------------------------------------------------- rule parameters
 
 
-def _max_away_share(edit: _Edit, change: MaxAwayShare, _: int) -> None:
+def _max_away_share(edit: Edit, change: MaxAwayShare, _: int) -> None:
     hospitals = edit.ids("hospitals.csv", "hospital_id")
     for k, hospital in enumerate(change.hospital):
         if hospital not in hospitals:
@@ -507,24 +509,24 @@ def _max_away_share(edit: _Edit, change: MaxAwayShare, _: int) -> None:
     )
 
 
-def _travel_limit(edit: _Edit, change: TravelLimit, _: int) -> None:
+def _travel_limit(edit: Edit, change: TravelLimit, _: int) -> None:
     edit.data.policy = dataclasses.replace(edit.data.policy, travel_limit_minutes=change.minutes)
     edit.notes.append(f"travel limit {change.minutes} min")
 
 
-def _midday_gap(edit: _Edit, change: MiddayGap, _: int) -> None:
+def _midday_gap(edit: Edit, change: MiddayGap, _: int) -> None:
     edit.data.policy = dataclasses.replace(edit.data.policy, midday_gap_minutes=change.minutes)
     edit.notes.append(f"midday gap {change.minutes} min")
 
 
-def _open_half_days(edit: _Edit, change: OpenHalfDays, _: int) -> None:
+def _open_half_days(edit: Edit, change: OpenHalfDays, _: int) -> None:
     edit.data.policy = dataclasses.replace(
         edit.data.policy, open_half_days=tuple(dict.fromkeys(change.half_days))
     )
     edit.notes.append(f"open half-days: {' '.join(change.half_days)}")
 
 
-def _scale_travel(edit: _Edit, change: ScaleTravel, _: int) -> None:
+def _scale_travel(edit: Edit, change: ScaleTravel, _: int) -> None:
     policy = edit.data.policy
     if change.crossing_only:
         edit.data.policy = dataclasses.replace(
@@ -542,7 +544,10 @@ def _scale_travel(edit: _Edit, change: ScaleTravel, _: int) -> None:
         edit.notes.append(f"all trips ×{change.factor:g}")
 
 
-_APPLY: dict[type, Any] = {
+Apply = Callable[[Edit, Any, int], None]
+"""How a change type edits the data set: ``apply(edit, change, index)``."""
+
+APPLY: dict[type[BaseModel], Apply] = {
     RemoveDoctors: _remove_doctors,
     AddDoctors: _add_doctors,
     ScaleDemand: _scale_demand,
@@ -556,3 +561,6 @@ _APPLY: dict[type, Any] = {
     OpenHalfDays: _open_half_days,
     ScaleTravel: _scale_travel,
 }
+"""Each change type's edit, keyed by its model in ``scheduler.scenarios.spec`` —
+the same models as the ``Change`` union (a test says so). Adding one:
+docs/dev/adding-a-scenario-change-type.md."""
