@@ -111,7 +111,7 @@ def _alternative(kind: str, data: Path, budget: float) -> dict[str, Any]:
     from scheduler.greedy import greedy_roster
     from scheduler.io.load import load_dataset
     from scheduler.model.candidates import candidate_triples
-    from scheduler.model.objectives import level_expression
+    from scheduler.model.levels import level_expression
     from scheduler.model.relaxation import LinearRelaxation
     from scheduler.model.rules import ALL_RULES, RULES
     from scheduler.model.variables import AssignmentVars

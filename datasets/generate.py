@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from scheduler.domain import Title
+from scheduler.domain import STANDARD_LEVELS, Title
 from scheduler.errors import InputError
 from scheduler.io.output_dir import OutputKind, prepare_output
 from scheduler.io.schema import SPECS, column_names
@@ -69,7 +69,7 @@ FORECAST_WINDOW_WEEKS = 8
 SEASONAL_CLIP = (0.7, 1.5)
 TEAM_MIN_TITLE = "attending"
 TEAM_MAX_SESSIONS = 2
-OBJECTIVE_ORDER: tuple[str, ...] = ("unmet", "continuity", "unfairness", "travel", "non_preferred")
+OBJECTIVE_ORDER: tuple[str, ...] = tuple(level.value for level in STANDARD_LEVELS)
 
 HISTORY_WEEKS = 60
 """Weeks of referral history, ending the week before the planning week."""

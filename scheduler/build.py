@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from scheduler.demand import DemandRow, derive_demand
 from scheduler.domain import (
     Consortium,
+    DemandItem,
     Doctor,
+    HalfDay,
     Hospital,
     Instance,
     Site,
@@ -20,6 +22,15 @@ from scheduler.domain import (
 )
 from scheduler.domain import Policy as InstancePolicy
 from scheduler.io.load import DataSet
+from scheduler.io.records import (
+    ConsortiumRow,
+    DoctorRow,
+    HolidayRow,
+    HospitalRow,
+    LeaveRow,
+    SiteRow,
+    SpecialtyRow,
+)
 from scheduler.travel import Place, TravelModel
 from scheduler.week import canonical_week, parse_week
 from scheduler.week import half_days as week_half_days
@@ -57,54 +68,36 @@ def build_instance(
     slots = week_half_days(week, policy.open_half_days)
     dates = {h.date for h in slots}
     holidays = {
-        row["date"].isoformat(): row["name"] for row in data["holidays.csv"] if row["date"] in dates
+        row.date.isoformat(): row.name for row in data.table(HolidayRow) if row.date in dates
     }
     by_token: dict[str, list[str]] = {}
     for half_day in slots:
         by_token.setdefault(half_day.token, []).append(half_day.key)
 
     hospitals = {
-        r["hospital_id"]: Hospital(r["hospital_id"], r["name"], r["name_en"], r["max_away_share"])
-        for r in data["hospitals.csv"]
+        r.hospital_id: Hospital(r.hospital_id, r.name, r.name_en, r.max_away_share)
+        for r in data.table(HospitalRow)
     }
     specialties = {
-        r["specialty_id"]: Specialty(r["specialty_id"], r["name"], r["name_en"])
-        for r in data["specialties.csv"]
+        r.specialty_id: Specialty(r.specialty_id, r.name, r.name_en)
+        for r in data.table(SpecialtyRow)
     }
     consortia = {
-        r["consortium_id"]: Consortium(r["consortium_id"], r["name"], r["name_en"])
-        for r in data["consortia.csv"]
+        r.consortium_id: Consortium(r.consortium_id, r.name, r.name_en)
+        for r in data.table(ConsortiumRow)
     }
     sites = {
-        r["site_id"]: Site(
-            id=r["site_id"],
-            name=r["name"],
-            kind=r["kind"],
-            consortium_id=r["consortium_id"],
-            side=r["side"],
-            closed=frozenset(k for t in r["closed_half_days"] for k in by_token.get(t, [])),
+        r.site_id: Site(
+            id=r.site_id,
+            name=r.name,
+            kind=r.kind,
+            consortium_id=r.consortium_id,
+            side=r.side,
+            closed=frozenset(k for t in r.closed_half_days for k in by_token.get(t, [])),
         )
-        for r in data["sites.csv"]
+        for r in data.table(SiteRow)
     }
-
-    leave: dict[str, set[dt.date]] = {}
-    for row in data["leave.csv"]:
-        days = leave.setdefault(row["doctor_id"], set())
-        days.update(d for d in dates if row["start_date"] <= d <= row["end_date"])
-    doctors = {}
-    for r in data["doctors.csv"]:
-        away = {k for t in r["home_duty_half_days"] for k in by_token.get(t, [])}
-        away |= {h.key for h in slots if h.date in leave.get(r["doctor_id"], set())}
-        doctors[r["doctor_id"]] = Doctor(
-            id=r["doctor_id"],
-            name=r["name"],
-            hospital_id=r["hospital_id"],
-            specialty_id=r["specialty_id"],
-            title=Title.parse(r["title"]),
-            weekly_cap=r["weekly_cap"],
-            unavailable=frozenset(away),
-            preferred_weekdays=r["preferred_weekdays"],
-        )
+    doctors = _doctors(data, slots, by_token)
     headcount = Counter((d.hospital_id, d.specialty_id) for d in doctors.values())
     away_limit = {
         pool: math.floor(hospitals[pool[0]].max_away_share * count + 1e-9)
@@ -113,35 +106,6 @@ def build_instance(
 
     rows = demand_rows if demand_rows is not None else derive_demand(data, week)
     demand = {row.item.id: row.item for row in rows if row.item.sessions > 0}
-
-    model = travel_model(data)
-    places = {r["site_id"]: Place(r["side"], r["x_km"], r["y_km"]) for r in data["sites.csv"]}
-    homes = {
-        r["hospital_id"]: Place(r["side"], r["x_km"], r["y_km"]) for r in data["hospitals.csv"]
-    }
-    # Travel only where a roster can go: from each hospital to the sites of the
-    # items it may serve (R2), and midday trips between two sites one hospital's
-    # doctors can both reach (R7). A city's all-pairs tables would grow with the
-    # square of its sites; these grow with the sites.
-    served: dict[str, set[str]] = {}
-    for item in demand.values():
-        for hospital_id in item.allowed_hospitals:
-            served.setdefault(hospital_id, set()).add(item.site_id)
-    travel = Travel()
-    limit = policy.travel_limit_minutes
-    for hospital_id in sorted(served):
-        home = homes[hospital_id]
-        reach = []
-        for site_id in sorted(served[hospital_id]):
-            minutes = [model.minutes(home, places[site_id], period) for period in ("AM", "PM")]
-            travel.home[(hospital_id, site_id, "AM")] = minutes[0]
-            travel.home[(hospital_id, site_id, "PM")] = minutes[1]
-            if min(minutes) <= limit:
-                reach.append(site_id)
-        for i, a in enumerate(reach):
-            for b in reach[i + 1 :]:
-                if (a, b) not in travel.between:
-                    travel.between[(a, b)] = model.minutes(places[a], places[b], "PM")
 
     pairs = frozenset((d, i) for d, i in previous if d in doctors and i in demand)
     return Instance(
@@ -159,7 +123,63 @@ def build_instance(
         sites=sites,
         doctors=doctors,
         demand=demand,
-        travel=travel,
+        travel=_travel(data, demand),
         away_limit=away_limit,
         previous=pairs,
     )
+
+
+def _doctors(
+    data: DataSet, slots: tuple[HalfDay, ...], by_token: dict[str, list[str]]
+) -> dict[str, Doctor]:
+    """The doctors, away on their home-duty half-days and their days of leave."""
+    dates = {h.date for h in slots}
+    leave: dict[str, set[dt.date]] = {}
+    for row in data.table(LeaveRow):
+        days = leave.setdefault(row.doctor_id, set())
+        days.update(d for d in dates if row.start_date <= d <= row.end_date)
+    doctors = {}
+    for r in data.table(DoctorRow):
+        away = {k for t in r.home_duty_half_days for k in by_token.get(t, [])}
+        away |= {h.key for h in slots if h.date in leave.get(r.doctor_id, set())}
+        doctors[r.doctor_id] = Doctor(
+            id=r.doctor_id,
+            name=r.name,
+            hospital_id=r.hospital_id,
+            specialty_id=r.specialty_id,
+            title=Title.parse(r.title),
+            weekly_cap=r.weekly_cap,
+            unavailable=frozenset(away),
+            preferred_weekdays=r.preferred_weekdays,
+        )
+    return doctors
+
+
+def _travel(data: DataSet, demand: dict[str, DemandItem]) -> Travel:
+    """Travel only where a roster can go: from each hospital to the sites of the
+    items it may serve (R2), and midday trips between two sites one hospital's
+    doctors can both reach (R7). A city's all-pairs tables would grow with the
+    square of its sites; these grow with the sites."""
+    model = travel_model(data)
+    places = {r.site_id: Place(r.side, r.x_km, r.y_km) for r in data.table(SiteRow)}
+    homes = {r.hospital_id: Place(r.side, r.x_km, r.y_km) for r in data.table(HospitalRow)}
+    served: dict[str, set[str]] = {}
+    for item in demand.values():
+        for hospital_id in item.allowed_hospitals:
+            served.setdefault(hospital_id, set()).add(item.site_id)
+    travel = Travel()
+    limit = data.policy.travel_limit_minutes
+    for hospital_id in sorted(served):
+        home = homes[hospital_id]
+        reach = []
+        for site_id in sorted(served[hospital_id]):
+            minutes = [model.minutes(home, places[site_id], period) for period in ("AM", "PM")]
+            travel.home[(hospital_id, site_id, "AM")] = minutes[0]
+            travel.home[(hospital_id, site_id, "PM")] = minutes[1]
+            if min(minutes) <= limit:
+                reach.append(site_id)
+        for i, a in enumerate(reach):
+            for b in reach[i + 1 :]:
+                if (a, b) not in travel.between:
+                    travel.between[(a, b)] = model.minutes(places[a], places[b], "PM")
+    return travel

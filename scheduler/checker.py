@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from scheduler.domain import Assignment, Instance, Level
+from scheduler.domain import STANDARD_LEVELS, Assignment, Instance, Level
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,20 +221,37 @@ CHECKS: dict[str, Check] = {
 model's ``RULES`` (a test says so), so every rule has its twin here."""
 
 
-def recompute_levels(instance: Instance, roster: list[Assignment]) -> dict[Level, int]:
-    """L1–L5 of a roster, from the spec's definitions (and a repair's Δ)."""
-    half_days = {h.key: h for h in instance.half_days}
+LevelCheck = Callable[[Instance, list[Assignment]], int]
+"""A level's recomputation: its value on a roster (whose references are all known)."""
+
+
+def level_unmet(instance: Instance, roster: list[Assignment]) -> int:
+    """L1: sessions short of each item's demand, weighted by the item's priority."""
     covered = Counter(a.item_id for a in roster)
-    unmet = sum(
+    return sum(
         item.priority * max(0, item.sessions - covered[item.id])
         for item in instance.demand.values()
     )
-    continuity = sum(1 for a in roster if (a.doctor_id, a.item_id) in instance.previous)
+
+
+def level_continuity(instance: Instance, roster: list[Assignment]) -> int:
+    """L2: sessions of a (doctor, item) pair that also served last week."""
+    return sum(1 for a in roster if (a.doctor_id, a.item_id) in instance.previous)
+
+
+def level_unfairness(instance: Instance, roster: list[Assignment]) -> int:
+    """L3: per specialty pool the largest weekly load, summed over pools."""
     load = Counter(a.doctor_id for a in roster)
     pool_max: dict[str, int] = defaultdict(int)
     for doctor in instance.doctors.values():
         pool_max[doctor.specialty_id] = max(pool_max[doctor.specialty_id], load[doctor.id])
-    travel = sum(
+    return sum(pool_max.values())
+
+
+def level_travel(instance: Instance, roster: list[Assignment]) -> int:
+    """L4: one-way minutes from each doctor's hospital to the session's site."""
+    half_days = {h.key: h for h in instance.half_days}
+    return sum(
         instance.travel.home_minutes(
             instance.doctors[a.doctor_id].hospital_id,
             instance.demand[a.item_id].site_id,
@@ -242,19 +259,43 @@ def recompute_levels(instance: Instance, roster: list[Assignment]) -> dict[Level
         )
         for a in roster
     )
+
+
+def level_non_preferred(instance: Instance, roster: list[Assignment]) -> int:
+    """L5: sessions on a weekday the doctor does not prefer (no preference = all preferred)."""
+    half_days = {h.key: h for h in instance.half_days}
     non_preferred = 0
     for a in roster:
         preferred = instance.doctors[a.doctor_id].preferred_weekdays
         if preferred and half_days[a.half_day_key].weekday not in preferred:
             non_preferred += 1
-    levels = {
-        Level.UNMET: unmet,
-        Level.CONTINUITY: continuity,
-        Level.UNFAIRNESS: sum(pool_max.values()),
-        Level.TRAVEL: travel,
-        Level.NON_PREFERRED: non_preferred,
+    return non_preferred
+
+
+def level_changes(instance: Instance, roster: list[Assignment]) -> int:
+    """Δ (a repair): assignments made or dropped relative to the roster being repaired."""
+    made = {(a.doctor_id, a.item_id, a.half_day_key) for a in roster}
+    return len(made ^ instance.reference)
+
+
+LEVEL_CHECKS: dict[Level, LevelCheck] = {
+    Level.UNMET: level_unmet,
+    Level.CONTINUITY: level_continuity,
+    Level.UNFAIRNESS: level_unfairness,
+    Level.TRAVEL: level_travel,
+    Level.NON_PREFERRED: level_non_preferred,
+    Level.CHANGES: level_changes,
+}
+"""Each level's independent recomputation, keyed by the level's code — the same
+codes as the model's ``LEVELS`` (a test says so), so every level has its twin here."""
+
+
+def recompute_levels(instance: Instance, roster: list[Assignment]) -> dict[Level, int]:
+    """L1–L5 of a roster, from the spec's definitions, and any other level of the
+    policy's order (a repair's Δ)."""
+    order = instance.policy.level_order
+    return {
+        level: recompute(instance, roster)
+        for level, recompute in LEVEL_CHECKS.items()
+        if level in STANDARD_LEVELS or level in order
     }
-    if Level.CHANGES in instance.policy.level_order:  # a repair
-        made = {(a.doctor_id, a.item_id, a.half_day_key) for a in roster}
-        levels[Level.CHANGES] = len(made ^ instance.reference)
-    return levels

@@ -58,6 +58,16 @@ from dataclasses import dataclass
 from scheduler.domain import DemandItem, DemandKind, Title
 from scheduler.errors import InputError
 from scheduler.io.load import DataSet
+from scheduler.io.records import (
+    ClinicRow,
+    ConsortiumPartnerRow,
+    DepartmentRow,
+    KeySpecialtyRow,
+    ReferralRow,
+    SiteRow,
+    SpecialtyRow,
+    TeamRow,
+)
 from scheduler.week import shift_week
 
 REFERRALS = "referrals.csv"
@@ -108,8 +118,8 @@ def forecast_window(data: DataSet, week: str) -> ForecastWindow:
     return _window(
         week,
         data.policy.forecast_window_weeks,
-        {row["week"] for row in data[REFERRALS]},
-        teams=bool(data["teams.csv"]),
+        {row.week for row in data.table(ReferralRow)},
+        teams=bool(data.table(TeamRow)),
     )
 
 
@@ -132,42 +142,42 @@ def _window(week: str, window: int, weeks_seen: set[str], *, teams: bool) -> For
 
 def derive_demand(data: DataSet, week: str) -> list[DemandRow]:
     """All demand rows of ``week``, in id order; items with 0 sessions included."""
-    sites = {row["site_id"]: row for row in data["sites.csv"]}
-    key_pairs = {(r["hospital_id"], r["specialty_id"]) for r in data["key_specialties.csv"]}
+    sites = {row.site_id: row for row in data.table(SiteRow)}
+    key_pairs = {(r.hospital_id, r.specialty_id) for r in data.table(KeySpecialtyRow)}
     partners: dict[str, set[str]] = defaultdict(set)
-    for row in data["consortium_partners.csv"]:
-        partners[row["consortium_id"]].add(row["hospital_id"])
+    for partner in data.table(ConsortiumPartnerRow):
+        partners[partner.consortium_id].add(partner.hospital_id)
 
     def allowed(consortium_id: str, specialty_id: str) -> frozenset[str]:
         return frozenset(h for h in partners[consortium_id] if (h, specialty_id) in key_pairs)
 
     rows: list[DemandRow] = []
-    for row in data["departments.csv"]:
+    for department in data.table(DepartmentRow):
         item = DemandItem(
-            id=row["department_id"],
+            id=department.department_id,
             kind=DemandKind.DEPARTMENT,
-            name=row["name"],
-            site_id=row["site_id"],
-            specialty_id=row["specialty_id"],
-            allowed_hospitals=frozenset({row["hospital_id"]}),
-            sessions=row["sessions_per_week"],
-            min_title=Title.parse(row["min_title"]),
-            priority=row["priority"],
+            name=department.name,
+            site_id=department.site_id,
+            specialty_id=department.specialty_id,
+            allowed_hospitals=frozenset({department.hospital_id}),
+            sessions=department.sessions_per_week,
+            min_title=Title.parse(department.min_title),
+            priority=department.priority,
         )
-        rows.append(DemandRow(item, sites[row["site_id"]]["consortium_id"]))
-    specialty_names = {r["specialty_id"]: r["name"] for r in data["specialties.csv"]}
-    for row in data["clinics.csv"]:
-        consortium = sites[row["site_id"]]["consortium_id"]
+        rows.append(DemandRow(item, sites[department.site_id].consortium_id))
+    specialty_names = {r.specialty_id: r.name for r in data.table(SpecialtyRow)}
+    for clinic in data.table(ClinicRow):
+        consortium = sites[clinic.site_id].consortium_id
         item = DemandItem(
-            id=row["clinic_id"],
+            id=clinic.clinic_id,
             kind=DemandKind.CLINIC,
-            name=f"{sites[row['site_id']]['name']} {specialty_names[row['specialty_id']]}坐诊",
-            site_id=row["site_id"],
-            specialty_id=row["specialty_id"],
-            allowed_hospitals=allowed(consortium, row["specialty_id"]),
-            sessions=row["sessions_per_week"],
-            min_title=Title.parse(row["min_title"]),
-            priority=row["priority"],
+            name=f"{sites[clinic.site_id].name} {specialty_names[clinic.specialty_id]}坐诊",
+            site_id=clinic.site_id,
+            specialty_id=clinic.specialty_id,
+            allowed_hospitals=allowed(consortium, clinic.specialty_id),
+            sessions=clinic.sessions_per_week,
+            min_title=Title.parse(clinic.min_title),
+            priority=clinic.priority,
         )
         rows.append(DemandRow(item, consortium))
     rows.extend(_team_support(data, week, sites, specialty_names, allowed))
@@ -185,12 +195,12 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
     referred: dict[str, set[str]] = defaultdict(set)  # team -> specialties with referrals
     district: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     weeks_seen: set[str] = set()
-    for row in data["referrals.csv"]:
-        per_team[(row["team_id"], row["specialty_id"])][row["week"]] = row["referrals"]
-        referred[row["team_id"]].add(row["specialty_id"])
-        district[row["specialty_id"]][row["week"]] += row["referrals"]
-        weeks_seen.add(row["week"])
-    covered = _window(week, window, weeks_seen, teams=bool(data["teams.csv"])).covered
+    for referral in data.table(ReferralRow):
+        per_team[(referral.team_id, referral.specialty_id)][referral.week] = referral.referrals
+        referred[referral.team_id].add(referral.specialty_id)
+        district[referral.specialty_id][referral.week] += referral.referrals
+        weeks_seen.add(referral.week)
+    covered = _window(week, window, weeks_seen, teams=bool(data.table(TeamRow))).covered
     recent = covered[::-1]  # newest first, as always summed
 
     low, high = policy.seasonal_clip
@@ -205,37 +215,40 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
                 factor = min(high, max(low, centre / base))
         seasonal[specialty_id] = factor
 
-    specialties = {r["specialty_id"]: r for r in data["specialties.csv"]}
+    specialties = {r.specialty_id: r for r in data.table(SpecialtyRow)}
     panel_specialties = {
-        r["chronic_panel"]: r["specialty_id"] for r in data["specialties.csv"] if r["chronic_panel"]
+        r.chronic_panel: r.specialty_id for r in data.table(SpecialtyRow) if r.chronic_panel
     }
     rows: list[DemandRow] = []
-    for team in data["teams.csv"]:
-        team_id = team["team_id"]
-        consortium = sites[team["site_id"]]["consortium_id"]
+    for team in data.table(TeamRow):
+        team_id = team.team_id
+        consortium = sites[team.site_id].consortium_id
         considered = set(referred.get(team_id, ()))
-        considered |= {s for panel, s in panel_specialties.items() if team[f"{panel}_panel"] > 0}
+        considered |= {
+            s for panel, s in panel_specialties.items() if getattr(team, f"{panel}_panel") > 0
+        }
         for specialty_id in sorted(considered):
             spec = specialties[specialty_id]
             history = per_team.get((team_id, specialty_id), {})
             trailing = sum(history.get(w, 0) for w in recent) / len(recent)
             factor = seasonal.get(specialty_id, 1.0)
             forecast = trailing * factor
-            by_referrals = math.floor(forecast / spec["patients_per_session"] + 0.5)
+            by_referrals = math.floor(forecast / spec.patients_per_session + 0.5)
             floor = 0
-            if spec["chronic_panel"]:
-                floor = team[f"{spec['chronic_panel']}_panel"] // spec["panel_per_session"]
+            if spec.chronic_panel:
+                assert spec.panel_per_session is not None  # the loader: given with a panel
+                floor = getattr(team, f"{spec.chronic_panel}_panel") // spec.panel_per_session
             sessions = min(policy.team_max_sessions, max(by_referrals, floor))
             item = DemandItem(
                 id=f"{team_id}-{specialty_id}",
                 kind=DemandKind.TEAM_SUPPORT,
-                name=f"{team['name']} {specialty_names[specialty_id]}支持",
-                site_id=team["site_id"],
+                name=f"{team.name} {specialty_names[specialty_id]}支持",
+                site_id=team.site_id,
                 specialty_id=specialty_id,
                 allowed_hospitals=allowed(consortium, specialty_id),
                 sessions=sessions,
                 min_title=policy.team_min_title,
-                priority=team["priority"],
+                priority=team.priority,
                 team_id=team_id,
             )
             rows.append(

@@ -82,19 +82,45 @@ class Level(StrEnum):
     @property
     def sense(self) -> str:
         """``min`` or ``max``."""
-        return "max" if self is Level.CONTINUITY else "min"
+        return LEVEL_FACTS[self].sense
 
     @property
     def label(self) -> str:
         """Short code as in the spec (L1..L5)."""
-        return {
-            Level.UNMET: "L1",
-            Level.CONTINUITY: "L2",
-            Level.UNFAIRNESS: "L3",
-            Level.TRAVEL: "L4",
-            Level.NON_PREFERRED: "L5",
-            Level.CHANGES: "Δ",
-        }[self]
+        return LEVEL_FACTS[self].label
+
+
+@dataclass(frozen=True)
+class LevelFacts:
+    """What is said of a level wherever it is shown: the one place for its words."""
+
+    label: str  # the spec's short code: L1..L5, Δ
+    sense: str  # "min" | "max"
+    name: str  # in English (report.json)
+    name_zh: str  # in Chinese (Excel, HTML reports, the console)
+
+
+LEVEL_FACTS: dict[Level, LevelFacts] = {
+    Level.UNMET: LevelFacts("L1", "min", "priority-weighted unmet sessions", "未满足需求(加权)"),
+    Level.CONTINUITY: LevelFacts(
+        "L2", "max", "sessions continuing last week's doctor–item pairs", "连续性"
+    ),
+    Level.UNFAIRNESS: LevelFacts(
+        "L3",
+        "min",
+        "sum over specialty pools of the largest weekly load",
+        "公平性(各专科最大负荷之和)",
+    ),
+    Level.TRAVEL: LevelFacts("L4", "min", "total one-way travel minutes", "总路程(分钟)"),
+    Level.NON_PREFERRED: LevelFacts(
+        "L5", "min", "sessions on non-preferred weekdays", "非偏好工作日"
+    ),
+    Level.CHANGES: LevelFacts(
+        "Δ", "min", "assignments changed from the published roster (repair)", "改动的排班(修复)"
+    ),
+}
+"""Each level's label, sense and names, by code — the same codes as the model's
+``LEVELS`` and the checker's ``LEVEL_CHECKS`` (a test says so)."""
 
 
 # The levels of SPEC §7, in their default order (a policy may reorder them).

@@ -8,11 +8,13 @@ expected direction. Solved variants are re-checked by the independent checker.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from pydantic import BaseModel
 
 from scheduler.checker import check_roster
 from scheduler.domain import Instance, Level
@@ -441,3 +443,48 @@ def test_fingerprints_hash_every_field_the_model_reads(base: VariantInput) -> No
         part_fingerprint(dataclasses.replace(instance, week="2026-W50"), part, SolverParams())
         == before
     )
+
+
+# ------------------------------------------------------------------ the registry
+
+
+def test_every_change_type_is_parsed_applied_and_documented() -> None:
+    """The parser's ``Change`` union (spec.py), the editor's ``APPLY`` (changes.py)
+    and the table of changes in docs/scenarios.md name the same change types."""
+    from scheduler.scenarios.changes import APPLY
+    from scheduler.scenarios.spec import CHANGE_MODELS, CHANGE_TYPES
+
+    assert set(APPLY) == set(CHANGE_MODELS)
+    docs = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| `([a-z_]+)` \|", docs, re.MULTILINE) == list(CHANGE_TYPES)
+
+
+class _LongerMiddayGap(BaseModel):
+    """A toy change type: lengthen R7's midday gap by ``minutes``."""
+
+    type: Literal["longer_midday_gap"] = "longer_midday_gap"
+    minutes: int
+
+
+def _longer_midday_gap(edit: Any, change: _LongerMiddayGap, _: int) -> None:
+    policy = edit.data.policy
+    gap = policy.midday_gap_minutes + change.minutes
+    edit.data.policy = dataclasses.replace(policy, midday_gap_minutes=gap)
+    edit.notes.append(f"midday gap {gap} min")
+
+
+def test_a_new_change_type_by_the_checklist(
+    data: DataSet, base: VariantInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/dev/adding-a-scenario-change-type.md, step 2, for a toy type.
+    from scheduler.scenarios.changes import APPLY
+
+    monkeypatch.setitem(APPLY, _LongerMiddayGap, _longer_midday_gap)
+    # The parser does not know it (step 1 not done): the registry test says so.
+    with pytest.raises(AssertionError):
+        test_every_change_type_is_parsed_applied_and_documented()
+    v = build_variant(data, WEEK, [_LongerMiddayGap(minutes=30)])  # type: ignore[list-item]
+    before = base.instance.policy.midday_gap_minutes
+    assert v.instance.policy.midday_gap_minutes == before + 30
+    assert v.notes == [f"midday gap {before + 30} min"]
+    assert data.policy.midday_gap_minutes == before  # the data set itself is untouched

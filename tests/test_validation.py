@@ -307,3 +307,17 @@ def test_cli_bad_week_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "2026-W60" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_every_schema_column_is_a_field_of_its_row_record() -> None:
+    """scheduler/io/records.py has one record per file of the schema, whose fields
+    are that file's columns in order (the loader builds records positionally)."""
+    import dataclasses
+
+    from scheduler.io.records import RECORD_OF
+    from scheduler.io.schema import SPECS, column_names
+
+    assert list(RECORD_OF) == [spec.file for spec in SPECS]
+    for spec in SPECS:
+        fields = tuple(f.name for f in dataclasses.fields(RECORD_OF[spec.file]))
+        assert fields == column_names(spec.file), spec.file

@@ -35,20 +35,22 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from scheduler.domain import PERIOD_ZH, WEEKDAY_ZH, WEEKDAYS, Assignment, HalfDay, Instance, Level
+from scheduler.domain import (
+    LEVEL_FACTS,
+    PERIOD_ZH,
+    WEEKDAY_ZH,
+    WEEKDAYS,
+    Assignment,
+    HalfDay,
+    Instance,
+    Level,
+)
 from scheduler.result import Result, SolveStatus
 from scheduler.week import week_monday
 
 log = logging.getLogger(__name__)
 
-LEVEL_ZH: dict[Level, str] = {
-    Level.UNMET: "未满足需求(加权)",
-    Level.CONTINUITY: "连续性",
-    Level.UNFAIRNESS: "公平性(各专科最大负荷之和)",
-    Level.TRAVEL: "总路程(分钟)",
-    Level.NON_PREFERRED: "非偏好工作日",
-    Level.CHANGES: "改动的排班(修复)",
-}
+LEVEL_ZH: dict[Level, str] = {level: facts.name_zh for level, facts in LEVEL_FACTS.items()}
 """Chinese names of the objective levels L1–L5."""
 
 STATUS_ZH: dict[SolveStatus, str] = {

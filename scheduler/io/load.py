@@ -4,7 +4,8 @@ Every file and column of ``data/README.md`` is checked. The first problem stops
 the load with an :class:`~scheduler.errors.InputError` naming file, row and
 column, e.g. ``doctors.csv row 17, column hospital_id: unknown hospital 'H9'``.
 Rows count the header as row 1. What comes out is plain Python: a
-:class:`DataSet` of tables, each a list of dicts with converted values.
+:class:`DataSet` of tables, each a list of typed row records
+(``scheduler.io.records``: one frozen dataclass per file) with converted values.
 """
 
 from __future__ import annotations
@@ -14,18 +15,32 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
 from scheduler.domain import STANDARD_LEVELS, WEEKDAYS, Level, Title
 from scheduler.errors import InputError
 from scheduler.ids import check_id, is_valid_id
+from scheduler.io.records import (
+    RECORD_OF,
+    ClinicRow,
+    ConsortiumPartnerRow,
+    ConsortiumRow,
+    DepartmentRow,
+    DoctorRow,
+    KeySpecialtyRow,
+    LeaveRow,
+    Record,
+    SiteRow,
+    SpecialtyRow,
+    TeamRow,
+)
 from scheduler.io.schema import SPECS, TITLES, Column, TableSpec
 from scheduler.week import canonical_week, is_half_day_token, parse_week
 
-Row = dict[str, Any]
-Table = list[Row]
+Table = list[Record]
+R = TypeVar("R", bound=Record)
 
 
 @dataclass
@@ -58,6 +73,10 @@ class DataSet:
     def __getitem__(self, file: str) -> Table:
         return self.tables[file]
 
+    def table(self, record: type[R]) -> list[R]:
+        """The rows of ``record``'s file, typed (``data.table(DoctorRow)``)."""
+        return cast(list[R], self.tables[record.FILE])
+
 
 def load_dataset(directory: Path) -> DataSet:
     """Read and validate every file of a data directory."""
@@ -70,7 +89,7 @@ def load_dataset(directory: Path) -> DataSet:
     for spec in SPECS:
         tables[spec.file] = _convert(spec, frames[spec.file])
     keys = {
-        f"{spec.file[:-4]}.{spec.key[0]}": {row[spec.key[0]] for row in tables[spec.file]}
+        f"{spec.file[:-4]}.{spec.key[0]}": {getattr(row, spec.key[0]) for row in tables[spec.file]}
         for spec in SPECS
         if len(spec.key) == 1
     }
@@ -198,14 +217,12 @@ def _convert(spec: TableSpec, frame: pd.DataFrame) -> Table:
             if first is not None:
                 raise InputError("empty value", file=spec.file, row=first, column=column.name)
         converted[column.name] = _convert_column(spec.file, column, raw, empty)
-    rows = [
-        dict(zip(converted, values, strict=True))
-        for values in zip(*converted.values(), strict=True)
-    ]
+    record = RECORD_OF[spec.file]
+    rows = [record(*values) for values in zip(*converted.values(), strict=True)]
     if spec.key:
         seen: dict[tuple[Any, ...], int] = {}
-        for index, record in enumerate(rows):
-            key = tuple(record[k] for k in spec.key)
+        for index, row in enumerate(rows):
+            key = tuple(getattr(row, k) for k in spec.key)
             if key in seen:
                 shown = key[0] if len(key) == 1 else key
                 raise InputError(
@@ -219,95 +236,116 @@ def _convert(spec: TableSpec, frame: pd.DataFrame) -> Table:
 
 
 def _convert_column(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> list[Any]:
+    """One column's cells checked and converted by its kind (the first bad one raises)."""
     kind = column.kind
     if kind in ("id", "text"):
         if kind == "id":
             _check_ids(file, column, raw, empty)
         return _with_none(raw.tolist(), empty)
     if kind in ("int", "float"):
-        numbers = pd.to_numeric(raw.where(~empty), errors="coerce")
-        bad = numbers.isna() & ~empty
-        if kind == "int":
-            bad |= ~empty & (numbers.notna()) & (numbers != numbers.round())
-        row = _first_bad(bad)
-        if row is not None:
-            raise InputError(
-                f"{raw.iloc[row - 2]!r} is not {'an integer' if kind == 'int' else 'a number'}",
-                file=file,
-                row=row,
-                column=column.name,
-            )
-        out_of_range = pd.Series(False, index=raw.index)
-        if column.low is not None:
-            out_of_range |= numbers < column.low
-        if column.high is not None:
-            out_of_range |= numbers > column.high
-        row = _first_bad(out_of_range & ~empty)
-        if row is not None:
-            bounds = _bounds(column)
-            raise InputError(
-                f"{raw.iloc[row - 2]} is out of range ({bounds})",
-                file=file,
-                row=row,
-                column=column.name,
-            )
-        cast: Callable[[float], Any] = int if kind == "int" else float
-        return [
-            None if e else cast(v) for v, e in zip(numbers.tolist(), empty.tolist(), strict=True)
-        ]
+        return _numbers(file, column, raw, empty)
     if kind == "enum":
-        bad = ~raw.isin(column.choices) & ~empty
-        row = _first_bad(bad)
-        if row is not None:
-            raise InputError(
-                f"unknown value {raw.iloc[row - 2]!r} (one of {', '.join(column.choices)})",
-                file=file,
-                row=row,
-                column=column.name,
-            )
-        return _with_none(raw.tolist(), empty)
+        return _enum(file, column, raw, empty)
     if kind == "date":
-        dates = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
-        row = _first_bad(dates.isna() & ~empty)
-        if row is not None:
-            raise InputError(
-                f"{raw.iloc[row - 2]!r} is not a date (YYYY-MM-DD)",
-                file=file,
-                row=row,
-                column=column.name,
-            )
-        return [None if e else d.date() for d, e in zip(dates, empty, strict=True)]
+        return _dates(file, column, raw, empty)
     if kind == "week":
-        out: list[Any] = []
-        valid: dict[str, str] = {}  # a history repeats each week thousands of times
-        for index, value in enumerate(raw.tolist()):
-            if value not in valid:
-                try:
-                    parse_week(value)
-                    valid[value] = canonical_week(value)  # one spelling: 2026-W49
-                except InputError as exc:
-                    raise InputError(
-                        exc.message, file=file, row=index + 2, column=column.name
-                    ) from None
-            out.append(valid[value])
-        return out
+        return _weeks(file, column, raw)
     if kind in ("half_days", "weekdays"):
-        check = is_half_day_token if kind == "half_days" else (lambda t: t in WEEKDAYS)
-        lists: list[Any] = []
-        for index, value in enumerate(raw.tolist()):
-            tokens = tuple(t.strip() for t in value.split(";") if t.strip())
-            for token in tokens:
-                if not check(token):
-                    example = "MON_AM" if kind == "half_days" else "MON"
-                    raise InputError(
-                        f"bad token {token!r} (expected e.g. {example})",
-                        file=file,
-                        row=index + 2,
-                        column=column.name,
-                    )
-            lists.append(frozenset(tokens))
-        return lists
+        return _token_sets(file, column, raw)
     raise AssertionError(kind)
+
+
+def _numbers(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> list[Any]:
+    kind = column.kind
+    numbers = pd.to_numeric(raw.where(~empty), errors="coerce")
+    bad = numbers.isna() & ~empty
+    if kind == "int":
+        bad |= ~empty & (numbers.notna()) & (numbers != numbers.round())
+    row = _first_bad(bad)
+    if row is not None:
+        raise InputError(
+            f"{raw.iloc[row - 2]!r} is not {'an integer' if kind == 'int' else 'a number'}",
+            file=file,
+            row=row,
+            column=column.name,
+        )
+    out_of_range = pd.Series(False, index=raw.index)
+    if column.low is not None:
+        out_of_range |= numbers < column.low
+    if column.high is not None:
+        out_of_range |= numbers > column.high
+    row = _first_bad(out_of_range & ~empty)
+    if row is not None:
+        bounds = _bounds(column)
+        raise InputError(
+            f"{raw.iloc[row - 2]} is out of range ({bounds})",
+            file=file,
+            row=row,
+            column=column.name,
+        )
+    cast: Callable[[float], Any] = int if kind == "int" else float
+    return [None if e else cast(v) for v, e in zip(numbers.tolist(), empty.tolist(), strict=True)]
+
+
+def _enum(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> list[Any]:
+    bad = ~raw.isin(column.choices) & ~empty
+    row = _first_bad(bad)
+    if row is not None:
+        raise InputError(
+            f"unknown value {raw.iloc[row - 2]!r} (one of {', '.join(column.choices)})",
+            file=file,
+            row=row,
+            column=column.name,
+        )
+    return _with_none(raw.tolist(), empty)
+
+
+def _dates(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> list[Any]:
+    dates = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
+    row = _first_bad(dates.isna() & ~empty)
+    if row is not None:
+        raise InputError(
+            f"{raw.iloc[row - 2]!r} is not a date (YYYY-MM-DD)",
+            file=file,
+            row=row,
+            column=column.name,
+        )
+    return [None if e else d.date() for d, e in zip(dates, empty, strict=True)]
+
+
+def _weeks(file: str, column: Column, raw: pd.Series) -> list[Any]:
+    out: list[Any] = []
+    valid: dict[str, str] = {}  # a history repeats each week thousands of times
+    for index, value in enumerate(raw.tolist()):
+        if value not in valid:
+            try:
+                parse_week(value)
+                valid[value] = canonical_week(value)  # one spelling: 2026-W49
+            except InputError as exc:
+                raise InputError(
+                    exc.message, file=file, row=index + 2, column=column.name
+                ) from None
+        out.append(valid[value])
+    return out
+
+
+def _token_sets(file: str, column: Column, raw: pd.Series) -> list[Any]:
+    kind = column.kind
+    check = is_half_day_token if kind == "half_days" else (lambda t: t in WEEKDAYS)
+    lists: list[Any] = []
+    for index, value in enumerate(raw.tolist()):
+        tokens = tuple(t.strip() for t in value.split(";") if t.strip())
+        for token in tokens:
+            if not check(token):
+                example = "MON_AM" if kind == "half_days" else "MON"
+                raise InputError(
+                    f"bad token {token!r} (expected e.g. {example})",
+                    file=file,
+                    row=index + 2,
+                    column=column.name,
+                )
+        lists.append(frozenset(tokens))
+    return lists
 
 
 def _check_ids(file: str, column: Column, raw: pd.Series, empty: pd.Series) -> None:
@@ -347,7 +385,7 @@ def _check_refs(spec: TableSpec, rows: Table, keys: dict[str, set[Any]]) -> None
             continue
         known = keys[column.ref]
         for index, row in enumerate(rows):
-            value = row[column.name]
+            value = getattr(row, column.name)
             if value is not None and value not in known:
                 noun = column.ref.split(".")[1].removesuffix("_id").replace("_", " ")
                 raise InputError(
@@ -357,65 +395,62 @@ def _check_refs(spec: TableSpec, rows: Table, keys: dict[str, set[Any]]) -> None
 
 def _check_consistency(data: DataSet) -> None:
     """Checks that span several files or columns."""
-    sites = {row["site_id"]: row for row in data["sites.csv"]}
-    key_pairs = {(r["hospital_id"], r["specialty_id"]) for r in data["key_specialties.csv"]}
+    sites = {row.site_id: row for row in data.table(SiteRow)}
+    key_pairs = {(r.hospital_id, r.specialty_id) for r in data.table(KeySpecialtyRow)}
     partners: dict[str, set[str]] = {}
-    for row in data["consortium_partners.csv"]:
-        partners.setdefault(row["consortium_id"], set()).add(row["hospital_id"])
+    for partner in data.table(ConsortiumPartnerRow):
+        partners.setdefault(partner.consortium_id, set()).add(partner.hospital_id)
 
-    for index, row in enumerate(data["specialties.csv"], start=2):
-        if (row["chronic_panel"] is None) != (row["panel_per_session"] is None):
+    for index, specialty in enumerate(data.table(SpecialtyRow), start=2):
+        if (specialty.chronic_panel is None) != (specialty.panel_per_session is None):
             raise InputError(
                 "panel_per_session must be given exactly when chronic_panel is",
                 file="specialties.csv",
                 row=index,
                 column="panel_per_session",
             )
-    for index, row in enumerate(data["consortia.csv"], start=2):
-        if sites[row["lead_site_id"]]["kind"] != "district_hospital":
+    for index, consortium in enumerate(data.table(ConsortiumRow), start=2):
+        if sites[consortium.lead_site_id].kind != "district_hospital":
             raise InputError(
-                f"lead site {row['lead_site_id']!r} is not a district hospital",
+                f"lead site {consortium.lead_site_id!r} is not a district hospital",
                 file="consortia.csv",
                 row=index,
                 column="lead_site_id",
             )
 
     def expect_kind(file: str, index: int, site_id: str, kind: str) -> None:
-        if sites[site_id]["kind"] != kind:
+        if sites[site_id].kind != kind:
             raise InputError(
-                f"site {site_id!r} is a {sites[site_id]['kind']}, expected a {kind}",
+                f"site {site_id!r} is a {sites[site_id].kind}, expected a {kind}",
                 file=file,
                 row=index,
                 column="site_id",
             )
 
-    for index, row in enumerate(data["departments.csv"], start=2):
-        expect_kind("departments.csv", index, row["site_id"], "district_hospital")
-        if (row["hospital_id"], row["specialty_id"]) not in key_pairs:
+    def expect_key_specialty(file: str, index: int, hospital_id: str, specialty_id: str) -> None:
+        if (hospital_id, specialty_id) not in key_pairs:
             raise InputError(
-                f"{row['specialty_id']!r} is not a key specialty of "
-                f"hospital {row['hospital_id']!r}",
-                file="departments.csv",
+                f"{specialty_id!r} is not a key specialty of hospital {hospital_id!r}",
+                file=file,
                 row=index,
                 column="specialty_id",
             )
-    for index, row in enumerate(data["clinics.csv"], start=2):
-        expect_kind("clinics.csv", index, row["site_id"], "grassroots")
-    for index, row in enumerate(data["teams.csv"], start=2):
-        expect_kind("teams.csv", index, row["site_id"], "workstation")
-    for index, row in enumerate(data["doctors.csv"], start=2):
-        if (row["hospital_id"], row["specialty_id"]) not in key_pairs:
+
+    for index, department in enumerate(data.table(DepartmentRow), start=2):
+        expect_kind("departments.csv", index, department.site_id, "district_hospital")
+        expect_key_specialty(
+            "departments.csv", index, department.hospital_id, department.specialty_id
+        )
+    for index, clinic in enumerate(data.table(ClinicRow), start=2):
+        expect_kind("clinics.csv", index, clinic.site_id, "grassroots")
+    for index, team in enumerate(data.table(TeamRow), start=2):
+        expect_kind("teams.csv", index, team.site_id, "workstation")
+    for index, doctor in enumerate(data.table(DoctorRow), start=2):
+        expect_key_specialty("doctors.csv", index, doctor.hospital_id, doctor.specialty_id)
+    for index, leave in enumerate(data.table(LeaveRow), start=2):
+        if leave.end_date < leave.start_date:
             raise InputError(
-                f"{row['specialty_id']!r} is not a key specialty of "
-                f"hospital {row['hospital_id']!r}",
-                file="doctors.csv",
-                row=index,
-                column="specialty_id",
-            )
-    for index, row in enumerate(data["leave.csv"], start=2):
-        if row["end_date"] < row["start_date"]:
-            raise InputError(
-                f"end_date {row['end_date']} is before start_date {row['start_date']}",
+                f"end_date {leave.end_date} is before start_date {leave.start_date}",
                 file="leave.csv",
                 row=index,
                 column="end_date",

@@ -33,20 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.demand import DemandRow
-from scheduler.domain import Assignment, Instance, Level
+from scheduler.domain import LEVEL_FACTS, Assignment, Instance, Level
 from scheduler.errors import InputError
 from scheduler.io.instance_json import write_instance
 from scheduler.io.output_dir import OutputKind, atomic_directory
 from scheduler.result import Result, UnmetItem
 
-LEVEL_NAMES = {
-    Level.UNMET: "priority-weighted unmet sessions",
-    Level.CONTINUITY: "sessions continuing last week's doctor–item pairs",
-    Level.UNFAIRNESS: "sum over specialty pools of the largest weekly load",
-    Level.TRAVEL: "total one-way travel minutes",
-    Level.NON_PREFERRED: "sessions on non-preferred weekdays",
-    Level.CHANGES: "assignments changed from the published roster (repair)",
-}
+LEVEL_NAMES: dict[Level, str] = {level: facts.name for level, facts in LEVEL_FACTS.items()}
 
 ROSTER_COLUMNS = (
     "doctor_id",

@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Instance, Level
 from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part
-from scheduler.model.objectives import level_expression
+from scheduler.model.levels import level_expression
 from scheduler.model.outcomes import LevelOutcome, PartOutcome, Stage
 from scheduler.model.params import SolverParams
 from scheduler.model.relaxation import LinearRelaxation, LpSolution

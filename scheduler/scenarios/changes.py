@@ -23,15 +23,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from scheduler.build import build_instance
 from scheduler.demand import DemandRow, derive_demand
 from scheduler.domain import Instance, Title
 from scheduler.errors import InputError
 from scheduler.io.load import DataSet
+from scheduler.io.records import (
+    ClinicRow,
+    ConsortiumRow,
+    DepartmentRow,
+    DoctorRow,
+    HospitalRow,
+    LeaveRow,
+    Record,
+    ReferralRow,
+    SiteRow,
+    SpecialtyRow,
+    TeamRow,
+)
 from scheduler.scenarios.spec import (
     AddDoctors,
     Change,
@@ -49,6 +64,8 @@ from scheduler.scenarios.spec import (
 )
 from scheduler.week import half_days, shift_week, week_monday
 
+R = TypeVar("R", bound=Record)
+
 
 class ChangeError(InputError):
     """A change that does not fit the data (unknown id, too many doctors, ...)."""
@@ -64,7 +81,7 @@ class VariantInput:
 
 
 @dataclass
-class _Edit:
+class Edit:
     """The data set being edited and the demand scalings to apply after derivation."""
 
     data: DataSet
@@ -72,11 +89,11 @@ class _Edit:
     notes: list[str]
     scalings: list[tuple[int, ScaleDemand]] = field(default_factory=list)
 
-    def table(self, name: str) -> list[dict[str, Any]]:
-        return self.data.tables[name]
+    def table(self, record: type[R]) -> list[R]:
+        return self.data.table(record)
 
-    def ids(self, name: str, column: str) -> set[str]:
-        return {row[column] for row in self.table(name)}
+    def ids(self, record: type[Record], column: str) -> set[str]:
+        return {getattr(row, column) for row in self.table(record)}
 
     def week_dates(self) -> list[dt.date]:
         monday = week_monday(self.week)
@@ -87,11 +104,12 @@ class _Edit:
 
 
 def copy_dataset(data: DataSet) -> DataSet:
-    """A copy whose tables and rows can be edited without touching ``data``."""
+    """A copy whose tables can be edited without touching ``data`` (its rows are
+    frozen records: an edit replaces them)."""
     return DataSet(
         directory=data.directory,
         policy=dataclasses.replace(data.policy),
-        tables={name: [dict(row) for row in rows] for name, rows in data.tables.items()},
+        tables={name: list(rows) for name, rows in data.tables.items()},  # rows are frozen
     )
 
 
@@ -108,11 +126,11 @@ def build_variant(
 
     ``where`` prefixes field paths in errors (``variants[1].changes``).
     """
-    edit = _Edit(copy_dataset(data), week, [])
+    edit = Edit(copy_dataset(data), week, [])
     for index, change in enumerate(changes):
         path = f"{where}[{index}]"
         try:
-            _APPLY[type(change)](edit, change, index)
+            APPLY[type(change)](edit, change, index)
         except ChangeError as exc:
             raise ChangeError(
                 exc.message, file=file, field=f"{path}.{exc.field}" if exc.field else path
@@ -130,29 +148,29 @@ def build_variant(
 _SENIOR = {t.code: t.value for t in Title}
 
 
-def _pool(edit: _Edit, hospital: str, specialty: str) -> list[dict[str, Any]]:
+def _pool(edit: Edit, hospital: str, specialty: str) -> list[DoctorRow]:
     return [
         r
-        for r in edit.table("doctors.csv")
-        if r["hospital_id"] == hospital and r["specialty_id"] == specialty
+        for r in edit.table(DoctorRow)
+        if r.hospital_id == hospital and r.specialty_id == specialty
     ]
 
 
-def _check_pool_ids(edit: _Edit, hospital: str, specialty: str) -> None:
-    if hospital not in edit.ids("hospitals.csv", "hospital_id"):
+def _check_pool_ids(edit: Edit, hospital: str, specialty: str) -> None:
+    if hospital not in edit.ids(HospitalRow, "hospital_id"):
         raise ChangeError(f"unknown hospital {hospital!r}", field="hospital")
-    if specialty not in edit.ids("specialties.csv", "specialty_id"):
+    if specialty not in edit.ids(SpecialtyRow, "specialty_id"):
         raise ChangeError(f"unknown specialty {specialty!r}", field="specialty")
 
 
-def _days_in_range(edit: _Edit, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
+def _days_in_range(edit: Edit, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
     return [
         d for d in edit.week_dates() if (start is None or d >= start) and (end is None or d <= end)
     ]
 
 
-def _remove_doctors(edit: _Edit, change: RemoveDoctors, _: int) -> None:
-    doctors = {r["doctor_id"]: r for r in edit.table("doctors.csv")}
+def _remove_doctors(edit: Edit, change: RemoveDoctors, _: int) -> None:
+    doctors = {r.doctor_id: r for r in edit.table(DoctorRow)}
     if change.doctors:
         for k, doctor_id in enumerate(change.doctors):
             if doctor_id not in doctors:
@@ -161,7 +179,7 @@ def _remove_doctors(edit: _Edit, change: RemoveDoctors, _: int) -> None:
     else:
         assert change.hospital and change.specialty and change.count
         _check_pool_ids(edit, change.hospital, change.specialty)
-        pool = sorted(_pool(edit, change.hospital, change.specialty), key=lambda r: r["doctor_id"])
+        pool = sorted(_pool(edit, change.hospital, change.specialty), key=lambda r: r.doctor_id)
         if change.count > len(pool):
             raise ChangeError(
                 f"{change.hospital} has {len(pool)} {change.specialty} doctors, "
@@ -172,8 +190,8 @@ def _remove_doctors(edit: _Edit, change: RemoveDoctors, _: int) -> None:
             pool.reverse()
         elif change.select in ("senior", "junior"):
             sign = -1 if change.select == "senior" else 1
-            pool.sort(key=lambda r: (sign * _SENIOR[r["title"]], r["doctor_id"]))
-        chosen = [r["doctor_id"] for r in pool[: change.count]]
+            pool.sort(key=lambda r: (sign * _SENIOR[r.title], r.doctor_id))
+        chosen = [r.doctor_id for r in pool[: change.count]]
     days = _days_in_range(edit, change.from_, change.to)
     open_dates = {date for date, _ in edit.open_keys()}
     if not days or not open_dates & set(days):
@@ -181,48 +199,48 @@ def _remove_doctors(edit: _Edit, change: RemoveDoctors, _: int) -> None:
         return
     if open_dates <= set(days):
         gone = set(chosen)
-        edit.data.tables["doctors.csv"] = [
-            r for r in edit.table("doctors.csv") if r["doctor_id"] not in gone
+        edit.data.tables[DoctorRow.FILE] = [
+            r for r in edit.table(DoctorRow) if r.doctor_id not in gone
         ]
-        edit.data.tables["leave.csv"] = [
-            r for r in edit.table("leave.csv") if r["doctor_id"] not in gone
+        edit.data.tables[LeaveRow.FILE] = [
+            r for r in edit.table(LeaveRow) if r.doctor_id not in gone
         ]
         edit.notes.append(f"removed for the whole week: {', '.join(chosen)}")
         return
     for doctor_id in chosen:
-        edit.table("leave.csv").append(
-            {"doctor_id": doctor_id, "start_date": days[0], "end_date": days[-1], "reason": "情景"}
+        edit.table(LeaveRow).append(
+            LeaveRow(doctor_id=doctor_id, start_date=days[0], end_date=days[-1], reason="情景")
         )
     edit.notes.append(f"away {days[0]} – {days[-1]}: {', '.join(chosen)}")
 
 
-def typical_doctor(data: DataSet, hospital: str, specialty: str) -> dict[str, Any]:
+def typical_doctor(data: DataSet, hospital: str, specialty: str) -> DoctorRow:
     """The pool's median doctor (by weekly cap, home duties, title, id): the
     template for added doctors. An empty pool takes the specialty's median."""
-    rows = data["doctors.csv"]
-    pool = [r for r in rows if r["hospital_id"] == hospital and r["specialty_id"] == specialty]
-    pool = pool or [r for r in rows if r["specialty_id"] == specialty]
+    rows = data.table(DoctorRow)
+    pool = [r for r in rows if r.hospital_id == hospital and r.specialty_id == specialty]
+    pool = pool or [r for r in rows if r.specialty_id == specialty]
     if not pool:
         raise ChangeError(
             f"no {specialty} doctor to copy; give title and weekly_cap", field="specialty"
         )
     pool.sort(
         key=lambda r: (
-            r["weekly_cap"],
-            len(r["home_duty_half_days"]),
-            _SENIOR[r["title"]],
-            r["doctor_id"],
+            r.weekly_cap,
+            len(r.home_duty_half_days),
+            _SENIOR[r.title],
+            r.doctor_id,
         )
     )
     return pool[(len(pool) - 1) // 2]
 
 
-def _add_doctors(edit: _Edit, change: AddDoctors, _: int) -> None:
+def _add_doctors(edit: Edit, change: AddDoctors, _: int) -> None:
     _check_pool_ids(edit, change.hospital, change.specialty)
     template = typical_doctor(edit.data, change.hospital, change.specialty)
-    taken = edit.ids("doctors.csv", "doctor_id")
+    taken = edit.ids(DoctorRow, "doctor_id")
     specialty_name = next(
-        r["name"] for r in edit.table("specialties.csv") if r["specialty_id"] == change.specialty
+        r.name for r in edit.table(SpecialtyRow) if r.specialty_id == change.specialty
     )
     days = _days_in_range(edit, change.from_, change.to)
     outside = [d for d in edit.week_dates() if d not in days]
@@ -234,31 +252,31 @@ def _add_doctors(edit: _Edit, change: AddDoctors, _: int) -> None:
             serial += 1
         doctor_id = f"{change.hospital}-{change.specialty}-N{serial:02d}"
         taken.add(doctor_id)
-        edit.table("doctors.csv").append(
-            {
-                "doctor_id": doctor_id,
-                "name": f"新增{specialty_name}医生{serial}",
-                "hospital_id": change.hospital,
-                "specialty_id": change.specialty,
-                "title": change.title or template["title"],
-                "weekly_cap": (
-                    change.weekly_cap if change.weekly_cap is not None else template["weekly_cap"]
+        edit.table(DoctorRow).append(
+            DoctorRow(
+                doctor_id=doctor_id,
+                name=f"新增{specialty_name}医生{serial}",
+                hospital_id=change.hospital,
+                specialty_id=change.specialty,
+                title=change.title or template.title,
+                weekly_cap=(
+                    change.weekly_cap if change.weekly_cap is not None else template.weekly_cap
                 ),
-                "home_duty_half_days": (
+                home_duty_half_days=(
                     frozenset(change.home_duty_half_days)
                     if change.home_duty_half_days is not None
-                    else template["home_duty_half_days"]
+                    else template.home_duty_half_days
                 ),
-                "preferred_weekdays": frozenset(change.preferred_weekdays),
-            }
+                preferred_weekdays=frozenset(change.preferred_weekdays),
+            )
         )
         for start, end in _runs(outside):
-            edit.table("leave.csv").append(
-                {"doctor_id": doctor_id, "start_date": start, "end_date": end, "reason": "情景"}
+            edit.table(LeaveRow).append(
+                LeaveRow(doctor_id=doctor_id, start_date=start, end_date=end, reason="情景")
             )
         added.append(doctor_id)
     like = (
-        f" (like {template['doctor_id']}: {template['title']}, cap {template['weekly_cap']})"
+        f" (like {template.doctor_id}: {template.title}, cap {template.weekly_cap})"
         if change.title is None or change.weekly_cap is None
         else ""
     )
@@ -276,33 +294,34 @@ def _runs(dates: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return runs
 
 
-def _weekly_cap(edit: _Edit, change: WeeklyCap, _: int) -> None:
+def _weekly_cap(edit: Edit, change: WeeklyCap, _: int) -> None:
     for k, hospital in enumerate(change.hospital):
-        if hospital not in edit.ids("hospitals.csv", "hospital_id"):
+        if hospital not in edit.ids(HospitalRow, "hospital_id"):
             raise ChangeError(f"unknown hospital {hospital!r}", field=f"hospital[{k}]")
     for k, specialty in enumerate(change.specialty):
-        if specialty not in edit.ids("specialties.csv", "specialty_id"):
+        if specialty not in edit.ids(SpecialtyRow, "specialty_id"):
             raise ChangeError(f"unknown specialty {specialty!r}", field=f"specialty[{k}]")
     changed = 0
-    for row in edit.table("doctors.csv"):
-        if change.hospital and row["hospital_id"] not in change.hospital:
+    doctors = edit.table(DoctorRow)
+    for k, row in enumerate(doctors):
+        if change.hospital and row.hospital_id not in change.hospital:
             continue
-        if change.specialty and row["specialty_id"] not in change.specialty:
+        if change.specialty and row.specialty_id not in change.specialty:
             continue
-        changed += row["weekly_cap"] != change.value
-        row["weekly_cap"] = change.value
+        changed += row.weekly_cap != change.value
+        doctors[k] = dataclasses.replace(row, weekly_cap=change.value)
     edit.notes.append(f"weekly cap set to {change.value} ({changed} doctors changed)")
 
 
 # --------------------------------------------------------------------------- demand
 
 
-def _scale_demand(edit: _Edit, change: ScaleDemand, index: int) -> None:
+def _scale_demand(edit: Edit, change: ScaleDemand, index: int) -> None:
     known = {
-        "specialty": edit.ids("specialties.csv", "specialty_id"),
-        "consortium": edit.ids("consortia.csv", "consortium_id"),
-        "site": edit.ids("sites.csv", "site_id"),
-        "team": edit.ids("teams.csv", "team_id"),
+        "specialty": edit.ids(SpecialtyRow, "specialty_id"),
+        "consortium": edit.ids(ConsortiumRow, "consortium_id"),
+        "site": edit.ids(SiteRow, "site_id"),
+        "team": edit.ids(TeamRow, "team_id"),
     }
     for name, ids in known.items():
         for k, value in enumerate(getattr(change, name)):
@@ -343,12 +362,12 @@ def _scale(
     return out
 
 
-def _close(edit: _Edit, change: Close, _: int) -> None:
+def _close(edit: Edit, change: Close, _: int) -> None:
     for name, table, column in (
-        ("sites", "sites.csv", "site_id"),
-        ("teams", "teams.csv", "team_id"),
-        ("departments", "departments.csv", "department_id"),
-        ("clinics", "clinics.csv", "clinic_id"),
+        ("sites", SiteRow, "site_id"),
+        ("teams", TeamRow, "team_id"),
+        ("departments", DepartmentRow, "department_id"),
+        ("clinics", ClinicRow, "clinic_id"),
     ):
         ids = edit.ids(table, column)
         for k, value in enumerate(getattr(change, name)):
@@ -359,27 +378,28 @@ def _close(edit: _Edit, change: Close, _: int) -> None:
     if change.sites and (change.from_ or change.to):
         days = set(_days_in_range(edit, change.from_, change.to))
         tokens = {token for date, token in edit.open_keys() if date in days}
-        for row in edit.table("sites.csv"):
-            if row["site_id"] in change.sites:
-                row["closed_half_days"] = frozenset(row["closed_half_days"]) | tokens
+        edit.data.tables[SiteRow.FILE] = [
+            dataclasses.replace(row, closed_half_days=frozenset(row.closed_half_days) | tokens)
+            if row.site_id in change.sites
+            else row
+            for row in edit.table(SiteRow)
+        ]
         edit.notes.append(
             f"closed {', '.join(change.sites)} on {len(tokens)} open half-days of the week"
         )
     elif change.sites:
         sites = set(change.sites)
-        teams |= {r["team_id"] for r in edit.table("teams.csv") if r["site_id"] in sites}
-        departments |= {
-            r["department_id"] for r in edit.table("departments.csv") if r["site_id"] in sites
-        }
-        clinics |= {r["clinic_id"] for r in edit.table("clinics.csv") if r["site_id"] in sites}
+        teams |= {r.team_id for r in edit.table(TeamRow) if r.site_id in sites}
+        departments |= {r.department_id for r in edit.table(DepartmentRow) if r.site_id in sites}
+        clinics |= {r.clinic_id for r in edit.table(ClinicRow) if r.site_id in sites}
         edit.notes.append(f"closed sites {', '.join(change.sites)} for the week")
     tables = edit.data.tables
-    tables["teams.csv"] = [r for r in tables["teams.csv"] if r["team_id"] not in teams]
-    tables["referrals.csv"] = [r for r in tables["referrals.csv"] if r["team_id"] not in teams]
-    tables["departments.csv"] = [
-        r for r in tables["departments.csv"] if r["department_id"] not in departments
+    tables[TeamRow.FILE] = [r for r in edit.table(TeamRow) if r.team_id not in teams]
+    tables[ReferralRow.FILE] = [r for r in edit.table(ReferralRow) if r.team_id not in teams]
+    tables[DepartmentRow.FILE] = [
+        r for r in edit.table(DepartmentRow) if r.department_id not in departments
     ]
-    tables["clinics.csv"] = [r for r in tables["clinics.csv"] if r["clinic_id"] not in clinics]
+    tables[ClinicRow.FILE] = [r for r in edit.table(ClinicRow) if r.clinic_id not in clinics]
     closed = [
         f"{len(ids)} {name}" + ("" if len(ids) == 1 else "s")
         for name, ids in (("team", teams), ("department", departments), ("clinic", clinics))
@@ -392,38 +412,38 @@ def _close(edit: _Edit, change: Close, _: int) -> None:
 # --------------------------------------------------------------------------- sites and teams
 
 
-def _add_team(edit: _Edit, team: Any, site_id: str, field_prefix: str) -> None:
-    if team.id in edit.ids("teams.csv", "team_id"):
+def _add_team(edit: Edit, team: Any, site_id: str, field_prefix: str) -> None:
+    if team.id in edit.ids(TeamRow, "team_id"):
         raise ChangeError(f"team {team.id!r} exists already", field=f"{field_prefix}.id")
-    specialties = edit.ids("specialties.csv", "specialty_id")
+    specialties = edit.ids(SpecialtyRow, "specialty_id")
     for specialty in team.referrals:
         if specialty not in specialties:
             raise ChangeError(
                 f"unknown specialty {specialty!r}", field=f"{field_prefix}.referrals.{specialty}"
             )
-    edit.table("teams.csv").append(
-        {
-            "team_id": team.id,
-            "name": team.name,
-            "site_id": site_id,
-            "hypertension_panel": team.hypertension_panel,
-            "diabetes_panel": team.diabetes_panel,
-            "copd_panel": team.copd_panel,
-            "priority": team.priority,
-        }
+    edit.table(TeamRow).append(
+        TeamRow(
+            team_id=team.id,
+            name=team.name,
+            site_id=site_id,
+            hypertension_panel=team.hypertension_panel,
+            diabetes_panel=team.diabetes_panel,
+            copd_panel=team.copd_panel,
+            priority=team.priority,
+        )
     )
     # The expected weekly referrals become the trailing history the forecast reads.
     window = edit.data.policy.forecast_window_weeks
     for specialty, mean in sorted(team.referrals.items()):
         counts = _spread(mean, window)
         for k, count in enumerate(counts, start=1):
-            edit.table("referrals.csv").append(
-                {
-                    "team_id": team.id,
-                    "week": shift_week(edit.week, -k),
-                    "specialty_id": specialty,
-                    "referrals": count,
-                }
+            edit.table(ReferralRow).append(
+                ReferralRow(
+                    team_id=team.id,
+                    week=shift_week(edit.week, -k),
+                    specialty_id=specialty,
+                    referrals=count,
+                )
             )
 
 
@@ -433,31 +453,31 @@ def _spread(mean: float, weeks: int) -> list[int]:
     return [total // weeks + (1 if k < total % weeks else 0) for k in range(weeks)]
 
 
-def _open_site(edit: _Edit, change: OpenSite, _: int) -> None:
+def _open_site(edit: Edit, change: OpenSite, _: int) -> None:
     site = change.site
-    if site.id in edit.ids("sites.csv", "site_id"):
+    if site.id in edit.ids(SiteRow, "site_id"):
         raise ChangeError(f"site {site.id!r} exists already", field="site.id")
-    if site.consortium not in edit.ids("consortia.csv", "consortium_id"):
+    if site.consortium not in edit.ids(ConsortiumRow, "consortium_id"):
         raise ChangeError(f"unknown consortium {site.consortium!r}", field="site.consortium")
-    edit.table("sites.csv").append(
-        {
-            "site_id": site.id,
-            "name": site.name,
-            "name_en": site.name_en or site.name,
-            "kind": site.kind,
-            "consortium_id": site.consortium,
-            "side": site.side,
-            "x_km": site.x_km,
-            "y_km": site.y_km,
-            "closed_half_days": frozenset(site.closed_half_days),
-        }
+    edit.table(SiteRow).append(
+        SiteRow(
+            site_id=site.id,
+            name=site.name,
+            name_en=site.name_en or site.name,
+            kind=site.kind,
+            consortium_id=site.consortium,
+            side=site.side,
+            x_km=site.x_km,
+            y_km=site.y_km,
+            closed_half_days=frozenset(site.closed_half_days),
+        )
     )
     for k, team in enumerate(change.teams):
         if team.site not in (None, site.id):
             raise ChangeError("a team of open_site is at the new site", field=f"teams[{k}].site")
         _add_team(edit, team, site.id, f"teams[{k}]")
-    specialties = edit.ids("specialties.csv", "specialty_id")
-    clinic_ids = edit.ids("clinics.csv", "clinic_id")
+    specialties = edit.ids(SpecialtyRow, "specialty_id")
+    clinic_ids = edit.ids(ClinicRow, "clinic_id")
     for k, clinic in enumerate(change.clinics):
         if clinic.specialty not in specialties:
             raise ChangeError(
@@ -467,15 +487,15 @@ def _open_site(edit: _Edit, change: OpenSite, _: int) -> None:
         if clinic_id in clinic_ids:
             raise ChangeError(f"two clinics of {clinic.specialty}", field=f"clinics[{k}].specialty")
         clinic_ids.add(clinic_id)
-        edit.table("clinics.csv").append(
-            {
-                "clinic_id": clinic_id,
-                "site_id": site.id,
-                "specialty_id": clinic.specialty,
-                "sessions_per_week": clinic.sessions,
-                "min_title": clinic.min_title,
-                "priority": clinic.priority,
-            }
+        edit.table(ClinicRow).append(
+            ClinicRow(
+                clinic_id=clinic_id,
+                site_id=site.id,
+                specialty_id=clinic.specialty,
+                sessions_per_week=clinic.sessions,
+                min_title=clinic.min_title,
+                priority=clinic.priority,
+            )
         )
     edit.notes.append(
         f"opened {site.id} {site.name} ({site.kind}, {site.side}) with "
@@ -483,9 +503,9 @@ def _open_site(edit: _Edit, change: OpenSite, _: int) -> None:
     )
 
 
-def _open_team(edit: _Edit, change: OpenTeam, _: int) -> None:
+def _open_team(edit: Edit, change: OpenTeam, _: int) -> None:
     assert change.team.site is not None
-    if change.team.site not in edit.ids("sites.csv", "site_id"):
+    if change.team.site not in edit.ids(SiteRow, "site_id"):
         raise ChangeError(f"unknown site {change.team.site!r}", field="team.site")
     _add_team(edit, change.team, change.team.site, "team")
     edit.notes.append(f"opened team {change.team.id} at {change.team.site}")
@@ -494,37 +514,38 @@ def _open_team(edit: _Edit, change: OpenTeam, _: int) -> None:
 # --------------------------------------------------------------------------- rule parameters
 
 
-def _max_away_share(edit: _Edit, change: MaxAwayShare, _: int) -> None:
-    hospitals = edit.ids("hospitals.csv", "hospital_id")
+def _max_away_share(edit: Edit, change: MaxAwayShare, _: int) -> None:
+    hospitals = edit.ids(HospitalRow, "hospital_id")
     for k, hospital in enumerate(change.hospital):
         if hospital not in hospitals:
             raise ChangeError(f"unknown hospital {hospital!r}", field=f"hospital[{k}]")
-    for row in edit.table("hospitals.csv"):
-        if not change.hospital or row["hospital_id"] in change.hospital:
-            row["max_away_share"] = change.value
+    hospital_rows = edit.table(HospitalRow)
+    for k, row in enumerate(hospital_rows):
+        if not change.hospital or row.hospital_id in change.hospital:
+            hospital_rows[k] = dataclasses.replace(row, max_away_share=change.value)
     edit.notes.append(
         f"max_away_share {change.value:g} at {', '.join(change.hospital) or 'every hospital'}"
     )
 
 
-def _travel_limit(edit: _Edit, change: TravelLimit, _: int) -> None:
+def _travel_limit(edit: Edit, change: TravelLimit, _: int) -> None:
     edit.data.policy = dataclasses.replace(edit.data.policy, travel_limit_minutes=change.minutes)
     edit.notes.append(f"travel limit {change.minutes} min")
 
 
-def _midday_gap(edit: _Edit, change: MiddayGap, _: int) -> None:
+def _midday_gap(edit: Edit, change: MiddayGap, _: int) -> None:
     edit.data.policy = dataclasses.replace(edit.data.policy, midday_gap_minutes=change.minutes)
     edit.notes.append(f"midday gap {change.minutes} min")
 
 
-def _open_half_days(edit: _Edit, change: OpenHalfDays, _: int) -> None:
+def _open_half_days(edit: Edit, change: OpenHalfDays, _: int) -> None:
     edit.data.policy = dataclasses.replace(
         edit.data.policy, open_half_days=tuple(dict.fromkeys(change.half_days))
     )
     edit.notes.append(f"open half-days: {' '.join(change.half_days)}")
 
 
-def _scale_travel(edit: _Edit, change: ScaleTravel, _: int) -> None:
+def _scale_travel(edit: Edit, change: ScaleTravel, _: int) -> None:
     policy = edit.data.policy
     if change.crossing_only:
         edit.data.policy = dataclasses.replace(
@@ -542,7 +563,10 @@ def _scale_travel(edit: _Edit, change: ScaleTravel, _: int) -> None:
         edit.notes.append(f"all trips ×{change.factor:g}")
 
 
-_APPLY: dict[type, Any] = {
+Apply = Callable[[Edit, Any, int], None]
+"""How a change type edits the data set: ``apply(edit, change, index)``."""
+
+APPLY: dict[type[BaseModel], Apply] = {
     RemoveDoctors: _remove_doctors,
     AddDoctors: _add_doctors,
     ScaleDemand: _scale_demand,
@@ -556,3 +580,6 @@ _APPLY: dict[type, Any] = {
     OpenHalfDays: _open_half_days,
     ScaleTravel: _scale_travel,
 }
+"""Each change type's edit, keyed by its model in ``scheduler.scenarios.spec`` —
+the same models as the ``Change`` union (a test says so). Adding one:
+docs/dev/adding-a-scenario-change-type.md."""

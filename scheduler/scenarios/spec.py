@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import yaml
 from pydantic import (
@@ -287,20 +287,13 @@ Change = Annotated[
     | ScaleTravel,
     Field(discriminator="type"),
 ]
-CHANGE_TYPES: tuple[str, ...] = (
-    "remove_doctors",
-    "add_doctors",
-    "scale_demand",
-    "close",
-    "open_site",
-    "open_team",
-    "weekly_cap",
-    "max_away_share",
-    "travel_limit",
-    "midday_gap",
-    "open_half_days",
-    "scale_travel",
+CHANGE_MODELS: tuple[type[BaseModel], ...] = get_args(get_args(Change)[0])
+"""The change types' models, in the order of the ``Change`` union (the parser's
+one list of them; ``scheduler.scenarios.changes.APPLY`` is keyed by the same)."""
+CHANGE_TYPES: tuple[str, ...] = tuple(
+    get_args(model.model_fields["type"].annotation)[0] for model in CHANGE_MODELS
 )
+"""Each change type's ``type`` tag, as written in a scenario file."""
 
 
 class Variant(_Model):
