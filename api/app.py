@@ -33,6 +33,7 @@ from scheduler.errors import InputError
 from scheduler.io.calendar import doctor_feed
 from scheduler.io.load import load_dataset
 from scheduler.store.engine import open_database
+from scheduler.store.errors import Invalid, NotFound, Unauthenticated
 from scheduler.store.keys import (
     Caller,
     calendar_token_valid,
@@ -50,7 +51,7 @@ from scheduler.store.queries import (
     week_run,
     week_unmet,
 )
-from scheduler.store.runs import StoreError, publish, published_version
+from scheduler.store.runs import publish, published_version
 from scheduler.store.schema import ASSIGNMENT_FIELDS, MAX_VERSION, RunKind, SolveRun
 from scheduler.week import week_monday
 
@@ -396,7 +397,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     ) -> Response:
         """The doctor's published sessions as an iCalendar feed (the token is the key)."""
         if not calendar_token_valid(session, doctor_id, token):
-            raise StoreError("unknown doctor or calendar token", status=401)
+            raise Unauthenticated("unknown doctor or calendar token")
         weeks = []
         name = doctor_id
         for found in doctor_rows(session, doctor_id, None, None):
@@ -537,7 +538,7 @@ def _job(app: FastAPI, run_id: str) -> SolveJob:
     with app.state.sessions() as session:
         run = session.get(SolveRun, run_id)
         if run is None or run.kind != RunKind.SOLVE:
-            raise StoreError(f"no solve job {run_id!r}", status=404)
+            raise NotFound(f"no solve job {run_id!r}")
         summary = _run_summary(run)
         return SolveJob(
             id=run.id,
@@ -559,7 +560,7 @@ def _check_week(week: str, status: int = 404) -> dt.date:
     try:
         return week_monday(week)
     except (InputError, ValueError) as exc:
-        raise StoreError(f"week: {exc}", status=status) from None
+        raise (NotFound if status == 404 else Invalid)(f"week: {exc}") from None
 
 
 def _page(
@@ -611,7 +612,7 @@ def _known_doctor(app: FastAPI, doctor_id: str) -> None:
         doctors = {row["doctor_id"] for row in _reference(app)["doctors.csv"]}
         app.state.doctor_ids = doctors
     if doctor_id not in doctors:
-        raise StoreError(f"no doctor {doctor_id!r}", status=404)
+        raise NotFound(f"no doctor {doctor_id!r}")
 
 
 def _plain(value: Any) -> Any:

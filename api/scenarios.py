@@ -24,7 +24,8 @@ from scheduler.errors import InputError
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.scenarios.changes import build_variant
 from scheduler.scenarios.spec import Scenario
-from scheduler.store.runs import StoreError, published_version
+from scheduler.store.errors import Conflict, NotFound, StoreError
+from scheduler.store.runs import published_version
 from scheduler.store.schema import RunKind, RunStatus, SolveRun
 
 AUTH_ERRORS = (401, 403)
@@ -85,7 +86,7 @@ def _run(app: FastAPI, run_id: str) -> SolveRun:
     with app.state.sessions() as session:
         run = session.get(SolveRun, run_id)
         if run is None or run.kind != RunKind.SCENARIO:
-            raise StoreError(f"no scenario job {run_id!r}", status=404)
+            raise NotFound(f"no scenario job {run_id!r}")
         session.expunge(run)
         return run
 
@@ -118,10 +119,10 @@ def _job(app: FastAPI, run_id: str) -> ScenarioJob:
 def _file(app: FastAPI, run_id: str, name: str) -> FilePath:
     run = _run(app, run_id)
     if run.status != RunStatus.SUCCEEDED or not run.run_dir:
-        raise StoreError(f"scenario job {run_id} is {run.status}; no report yet", status=409)
+        raise Conflict(f"scenario job {run_id} is {run.status}; no report yet")
     path = FilePath(run.run_dir) / name
     if not path.is_file():
-        raise StoreError(f"{name} of scenario job {run_id} is missing", status=404)
+        raise NotFound(f"{name} of scenario job {run_id} is missing")
     return path
 
 

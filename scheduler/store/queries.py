@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain import Assignment, Instance
 from scheduler.io.instance_json import instance_from_dict
-from scheduler.store.runs import StoreError, published_version
+from scheduler.store.errors import NotFound
+from scheduler.store.runs import published_version
 from scheduler.store.schema import (
     ASSIGNMENT_FIELDS,
     Publication,
@@ -130,7 +131,7 @@ def run_instance(session: Session, run_id: str) -> Instance:
     """The normalised instance a run solved (from its stored instance.json)."""
     document = session.get(RunDocument, (run_id, "instance.json"))
     if document is None:
-        raise StoreError(f"run {run_id} has no stored instance", status=404)
+        raise NotFound(f"run {run_id} has no stored instance")
     return _parse_instance(run_id, document.content)
 
 
