@@ -354,7 +354,7 @@ def test_an_unexpected_error_is_a_one_line_500_and_a_logged_traceback(
 
     feed = served.post("/doctors/H01-CARD-01/calendar-token", role="planner").json()["feed"]
     served.sign_in()
-    monkeypatch.setattr("api.app.doctor_feed", broken)
+    monkeypatch.setattr("api.routers.doctors.doctor_feed", broken)
     monkeypatch.setattr("api.web._week_view", broken)
     with caplog.at_level(logging.ERROR):
         answer = served.client.get(feed)
