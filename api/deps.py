@@ -13,8 +13,9 @@ there) is reached through these, never by handing the app to a helper:
 * ``JobsDep`` — the job queue (``api.jobs.Jobs``);
 * ``ServerDataDep`` — the server's data set (``api.data.ServerData``).
 
-Dependencies are ``async`` and only hand over what the app holds: none reads
-the database or the disk, so none changes which error a request gets first.
+Dependencies are ``async``. Besides the caller's key check, they only hand
+over what the app holds — none reads the database or the disk — so adding one
+to a route never changes which error a request gets first.
 """
 
 from __future__ import annotations
