@@ -1,34 +1,21 @@
-"""API keys (header ``X-API-Key``) and roles: viewer < planner < admin."""
+"""API keys (header ``X-API-Key``) and roles: viewer < planner < admin.
+
+The routes ask for a role through ``api.deps`` (``Viewer``, ``Planner``,
+``Admin``); this module checks a key against the store, with a short cache.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
 
 from cachetools import TTLCache
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import HTTPException
 from fastapi.security import APIKeyHeader
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from scheduler.store.keys import Caller, allows, authenticate
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
-
-
-async def db_session(request: Request) -> AsyncIterator[Session]:
-    """A session on the app's database for one request.
-
-    Dependencies and read routes are ``async`` and call the database directly:
-    its queries take about a millisecond, and three thread-pool hops per
-    request cost more than that (benchmarks/bench_api.py).
-    """
-    factory: sessionmaker[Session] = request.app.state.sessions
-    with factory() as session:
-        yield session
-
-
-DbSession = Annotated[Session, Depends(db_session)]
 
 
 # Valid keys seen in the last few seconds: a key check is a database round trip,
@@ -50,20 +37,11 @@ def _caller(session: Session, key: str) -> Caller | None:
     return caller
 
 
-def require(role: str) -> Callable[..., Awaitable[Caller]]:
-    """A dependency admitting callers of ``role`` or above: 401 without a valid key, 403 below."""
-
-    async def dependency(session: DbSession, key: str | None = Security(api_key_header)) -> Caller:
-        caller = _caller(session, key) if key else None
-        if caller is None:
-            raise HTTPException(401, "a valid API key is required (header X-API-Key)")
-        if not allows(caller.role, role):
-            raise HTTPException(403, f"this needs the {role} role; the key is {caller.role}")
-        return caller
-
-    return dependency
-
-
-Viewer = Annotated[Caller, Depends(require("viewer"))]
-Planner = Annotated[Caller, Depends(require("planner"))]
-Admin = Annotated[Caller, Depends(require("admin"))]
+def caller_with_role(session: Session, key: str | None, role: str) -> Caller:
+    """The caller of ``key`` if it may act as ``role``: 401 without a valid key, 403 below."""
+    caller = _caller(session, key) if key else None
+    if caller is None:
+        raise HTTPException(401, "a valid API key is required (header X-API-Key)")
+    if not allows(caller.role, role):
+        raise HTTPException(403, f"this needs the {role} role; the key is {caller.role}")
+    return caller

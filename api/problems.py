@@ -26,8 +26,17 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scheduler.errors import InputError, OutputError
-from scheduler.store.errors import DatabaseFault, classify, describe
-from scheduler.store.runs import StoreError
+from scheduler.store.errors import (
+    Conflict,
+    DatabaseFault,
+    Invalid,
+    LimitReached,
+    NotFound,
+    StoreError,
+    Unauthenticated,
+    classify,
+    describe,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +47,25 @@ JOB_LIMIT_RETRY_SECONDS = 30
 """What a 429 for too many unfinished jobs asks a client to wait (a solve takes ~10 s)."""
 UNAVAILABLE = "the database is unavailable; try again in a few seconds"
 INTERNAL = "internal error; it has been logged on the server"
+
+STATUS_OF: dict[type[StoreError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    LimitReached: 429,
+    Invalid: 422,
+    Unauthenticated: 401,
+}
+"""The one place where the engine's refusals (``scheduler.store.errors``) become
+HTTP statuses; a refusal of no kind listed is a 400."""
+
+
+def status_of(exc: StoreError) -> int:
+    """The HTTP status of a refusal, by its kind (the nearest listed class)."""
+    for kind in type(exc).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 400
+
 
 ErrorPage = Callable[[Request, int, str, Mapping[str, str]], Response]
 """Renders an error (status, one-line detail, headers to send) as a page."""
@@ -118,9 +146,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> Response:
-        # 429: too many unfinished jobs (scheduler/store/jobs.py); come back later.
-        headers = {"Retry-After": str(JOB_LIMIT_RETRY_SECONDS)} if exc.status == 429 else None
-        return answer(request, exc.status, exc.message, headers=headers)
+        # Too many unfinished jobs (scheduler/store/jobs.py): 429, come back later.
+        limited = isinstance(exc, LimitReached)
+        headers = {"Retry-After": str(JOB_LIMIT_RETRY_SECONDS)} if limited else None
+        return answer(request, status_of(exc), exc.message, headers=headers)
 
     @app.exception_handler(OutputError)
     async def _output(request: Request, exc: OutputError) -> Response:

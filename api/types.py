@@ -5,12 +5,13 @@
 * Weeks go through ``scheduler.week.canonical_week``: full-width forms
   (``２０２６-Ｗ４９``) arrive at the route as the canonical ``2026-W49``, so
   everything stored or shown uses that one spelling; any other form is a 422
-  naming the field. Whether the week exists is the route's business (a path
-  naming ``2026-W53`` is a 404, see ``api.app._check_week``).
+  naming the field. Whether the week exists is the route's business
+  (``existing_week``: a path naming ``2026-W53`` is a 404).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Form, Path, Query
@@ -19,7 +20,8 @@ from pydantic_core import PydanticCustomError
 
 from scheduler.errors import InputError
 from scheduler.ids import ID_PATTERN, ID_RULE, bad_id, is_valid_id
-from scheduler.week import WEEK_INPUT_PATTERN, canonical_week
+from scheduler.store.errors import NotFound, StoreError
+from scheduler.week import WEEK_INPUT_PATTERN, canonical_week, week_monday
 
 WEEK_HELP = "ISO week YYYY-Www, e.g. 2026-W49 (full-width digits are read as ASCII)"
 ID_HELP = f"An id: {ID_RULE}"
@@ -58,6 +60,17 @@ WeekField = Annotated[
 """A week in a request body."""
 WeekForm = Annotated[str, Form(description=WEEK_HELP), CanonicalWeek]
 """A week typed into a console form."""
+
+
+def existing_week(week: str, missing: type[StoreError] = NotFound) -> dt.date:
+    """Monday of ``week`` (a canonical week, as the types above give). A week
+    that no calendar has (2026-W53) is ``NotFound`` when it names a resource,
+    and ``missing=Invalid`` (a bad parameter) when it asks for work."""
+    try:
+        return week_monday(week)
+    except (InputError, ValueError) as exc:
+        raise missing(f"week: {exc}") from None
+
 
 Id = Annotated[str, Path(pattern=ID_PATTERN, description=ID_HELP)]
 """An id in a URL path (doctor, site, hospital, run, key)."""

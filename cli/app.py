@@ -47,8 +47,7 @@ def one_line(exc: BaseException, given: Sequence[str] = ()) -> tuple[str, int] |
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from scheduler.store.errors import DatabaseFault, classify, describe
-    from scheduler.store.runs import StoreError
+    from scheduler.store.errors import DatabaseFault, StoreError, classify, describe
 
     if isinstance(exc, SolveError):
         return f"solve failed: {exc}", 1

@@ -123,17 +123,14 @@ def changes(
     database: DatabaseOpt = None,
 ) -> None:
     """What changed in a week's published roster since version k, and whom to tell."""
-    from scheduler.repair.diff import KIND_ZH, both, notifications, roster_diff, summary
+    from scheduler.repair.diff import KIND_ZH, changes_between
     from scheduler.store.engine import transaction
-    from scheduler.store.queries import published_roster
 
     with transaction(engine_for(database)) as session:
-        before = published_roster(session, week, since)
-        after = published_roster(session, week, version)
-    instance = both(before.instance, after.instance)
-    found = roster_diff(instance, before.assignments, after.assignments)
+        diff = changes_between(session, week, since, version)
+    instance, found = diff.instance, diff.changes
     when = {h.key: h.zh for h in instance.half_days}
-    table = Table(title=f"{week}: version {since} → {after.publication.version}")
+    table = Table(title=f"{week}: version {since} → {diff.publication.version}")
     for name in ("half-day", "change", "where", "doctor", "before"):
         table.add_column(name)
     for c in found:
@@ -145,6 +142,6 @@ def changes(
             c.previous_doctor_id or "—",
         )
     console.print(table)
-    console.print(", ".join(f"{k} {n}" for k, n in summary(found).items()))
-    notices = notifications(instance, found)
+    console.print(", ".join(f"{k} {n}" for k, n in diff.summary().items()))
+    notices = diff.notifications()
     console.print(f"{len(notices['doctors'])} doctors and {len(notices['sites'])} sites affected")

@@ -339,6 +339,11 @@ def test_a_nul_byte_is_422_not_500(served: Served, database_url: str) -> None:
     signin = served.client.post("/console/signin", data={"api_key": "rk_a\u0000b_c"})
     assert signin.status_code in (401, 422)
     assert signin.headers["content-type"].startswith("text/html")
+    # Nobody signed in: to the sign-in page before the parameters are read.
+    anonymous = served.client.get("/console/week?consortium=K%00", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/console/signin?next=")
+    served.sign_in()
     page = served.client.get("/console/week?consortium=K%00")
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
 
@@ -354,7 +359,7 @@ def test_an_unexpected_error_is_a_one_line_500_and_a_logged_traceback(
 
     feed = served.post("/doctors/H01-CARD-01/calendar-token", role="planner").json()["feed"]
     served.sign_in()
-    monkeypatch.setattr("api.app.doctor_feed", broken)
+    monkeypatch.setattr("api.routers.doctors.doctor_feed", broken)
     monkeypatch.setattr("api.web.pages.week.week_view", broken)
     with caplog.at_level(logging.ERROR):
         answer = served.client.get(feed)

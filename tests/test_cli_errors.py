@@ -26,7 +26,7 @@ from cli.app import app, one_line
 from scheduler.errors import InputError
 from scheduler.io.run_dir import write_run
 from scheduler.store.engine import open_database
-from scheduler.store.runs import StoreError
+from scheduler.store.errors import NotFound
 from scheduler.week import parse_week
 from tests.factories import tiny_instance, tiny_result
 
@@ -230,7 +230,7 @@ def test_serve_with_an_unreachable_database_is_one_line(monkeypatch: pytest.Monk
 def test_one_line_maps_each_kind_of_error() -> None:
     given = ["solve", "--data", "mydata", "--out=runs/x"]
     assert one_line(InputError("bad", file="f.csv")) == ("error: f.csv: bad", 2)
-    assert one_line(StoreError("no run 'x'", status=404)) == ("error: no run 'x'", 2)
+    assert one_line(NotFound("no run 'x'")) == ("error: no run 'x'", 2)
     denied = PermissionError(13, "Permission denied", "mydata/doctors.csv")
     assert one_line(denied, given) == ("error: mydata/doctors.csv: Permission denied", 2)
     assert one_line(PermissionError(13, "Permission denied", "runs/x/a"), given)[1] == 2  # type: ignore[index]

@@ -26,7 +26,8 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from api.app import SolveRequest, create_app
+from api.app import create_app
+from api.schemas.runs import SolveRequest
 from api.settings import ApiSettings
 from cli.app import app
 from cli.options import week_option

@@ -23,8 +23,9 @@ from scheduler.model.solve import solve_instance
 from scheduler.pipeline import check_run
 from scheduler.repair.run import AbsenceRequest, repair_week
 from scheduler.store.engine import open_database, transaction
+from scheduler.store.errors import Conflict, NotFound
 from scheduler.store.queries import published_roster
-from scheduler.store.runs import StoreError, import_run_dir
+from scheduler.store.runs import import_run_dir
 from scheduler.store.runs import publish as publish_run
 
 WEEK = "2026-W49"
@@ -95,9 +96,9 @@ def test_a_repair_of_an_old_version_publishes_nothing(published, tmp_path: Path)
     doctor = _busiest_from_tuesday(published)
     absence = [AbsenceRequest(doctor, TUESDAY)]
     repair_week(published, WEEK, absence, out_dir=tmp_path / "first", actor="test")
-    with pytest.raises(StoreError) as caught:
+    with pytest.raises(Conflict) as caught:
         repair_week(published, WEEK, absence, version=1, out_dir=tmp_path / "late", actor="t")
-    assert caught.value.status == 409 and "version 2" in caught.value.message
+    assert "version 2" in caught.value.message
     assert not (tmp_path / "late").exists()
 
 
@@ -132,9 +133,9 @@ def test_bad_absences_name_the_field(published, tmp_path: Path) -> None:  # type
         with pytest.raises(InputError) as caught:
             repair_week(published, WEEK, [absence], out_dir=tmp_path / "no", actor="t")
         assert caught.value.field == field, str(caught.value)
-    with pytest.raises(StoreError) as missing:
+    with pytest.raises(NotFound) as missing:
         repair_week(published, "2026-W50", [absence], out_dir=tmp_path / "no", actor="t")
-    assert missing.value.status == 404 and "no published roster" in missing.value.message
+    assert "no published roster" in missing.value.message
     assert not (tmp_path / "no").exists()
 
 

@@ -11,6 +11,9 @@ they belong together:
 
 Notifications gather the changes per doctor (theirs) and per site (the
 sessions held there), as lines a planner can send as they are.
+
+``changes_between`` compares two published versions of a week: the one
+answer of ``roster changes`` and ``GET /weeks/{week}/changes``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from scheduler.domain import Assignment, Instance
+from scheduler.store.queries import published_roster
+from scheduler.store.schema import Publication
 
 KINDS = ("dropped", "reassigned", "moved", "added")
 KIND_ZH = {"dropped": "取消", "reassigned": "换人", "moved": "改派", "added": "新增"}
@@ -159,3 +166,33 @@ def notifications(instance: Instance, changes: list[Change]) -> dict[str, Any]:
             for site_id, lines in sorted(sites.items())
         ],
     }
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What changed in a week's published roster from version ``since`` to ``publication``."""
+
+    instance: Instance  # the later version's, also knowing what only the earlier one had
+    since: Publication
+    publication: Publication
+    changes: list[Change]
+
+    def summary(self) -> dict[str, int]:
+        """How many changes of each kind."""
+        return summary(self.changes)
+
+    def notifications(self) -> dict[str, Any]:
+        """The lines to send each affected doctor and site."""
+        return notifications(self.instance, self.changes)
+
+
+def changes_between(
+    session: Session, week: str, since: int, version: int | None = None
+) -> VersionChanges:
+    """The changes from published version ``since`` of ``week`` to ``version``
+    (default: the newest); ``NotFound`` if either is not published."""
+    before = published_roster(session, week, since)
+    after = published_roster(session, week, version)
+    instance = both(before.instance, after.instance)
+    found = roster_diff(instance, before.assignments, after.assignments)
+    return VersionChanges(instance, before.publication, after.publication, found)

@@ -111,7 +111,7 @@ def repair_week(
     canonical spelling (``scheduler.week.canonical_week``) before it names anything."""
     week = canonical_week(week)
     with transaction(engine) as session:
-        stored = published_roster(session, week, version)  # StoreError 404 if none
+        stored = published_roster(session, week, version)  # NotFound if none
         demand = session.get(RunDocument, (stored.run.id, "demand.csv"))
     published = stored.instance
     parsed: list[Absence] = [

@@ -1,7 +1,7 @@
 """What readiness checks ask the database: is it there, how long is the job queue, who works it.
 
 Each check is one cheap statement (an index or a small table), so that a load
-balancer may ask every few seconds. ``api.ready`` runs them in order and
+balancer may ask every few seconds. ``api.routers.health`` runs them in order and
 names the first that fails.
 """
 

@@ -43,7 +43,8 @@ from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from scheduler.store.engine import transaction
-from scheduler.store.runs import RunRecord, StoreError, add_run, audit, now, store_record
+from scheduler.store.errors import LimitReached, NotFound
+from scheduler.store.runs import RunRecord, add_run, audit, now, store_record
 from scheduler.store.schema import JobWorker, RunStatus, SolveRun
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,8 @@ Withdraw = Callable[[Session, int], None]
 _SUBMIT_LOCK = 0x726F7374  # "rost"
 
 
-class JobLimitReached(StoreError):
-    """Too many unfinished jobs for a key or a week (HTTP 429)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=429)
+class JobLimitReached(LimitReached):
+    """Too many unfinished jobs for a key or a week."""
 
 
 @dataclass(frozen=True)
@@ -271,7 +269,7 @@ def cancel_job(engine: Engine, run_id: str, withdraw: Withdraw | None = None) ->
     with transaction(engine) as session:
         run = session.get(SolveRun, run_id, with_for_update=True)
         if run is None:
-            raise StoreError(f"no job {run_id!r}", status=404)
+            raise NotFound(f"no job {run_id!r}")
         if run.status in RunStatus.FINISHED:
             return run.status
         if run.status == RunStatus.QUEUED and run.queue_job_id is not None and withdraw:

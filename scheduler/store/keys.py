@@ -17,7 +17,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from scheduler.store.engine import transaction
-from scheduler.store.runs import StoreError, audit, now
+from scheduler.store.errors import Invalid, NotFound
+from scheduler.store.runs import audit, now
 from scheduler.store.schema import ApiKey, CalendarToken
 
 ROLES = ("viewer", "planner", "admin")
@@ -46,7 +47,7 @@ class Caller:
 def create_key(engine: Engine, name: str, role: str, *, actor: str = "cli") -> str:
     """A new key of ``role``; returns the key itself (shown once, never stored)."""
     if role not in ROLES:
-        raise StoreError(f"unknown role {role!r} (one of {', '.join(ROLES)})", status=422)
+        raise Invalid(f"unknown role {role!r} (one of {', '.join(ROLES)})")
     key_id = secrets.token_hex(6)
     key = f"{_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     with transaction(engine) as session:
@@ -58,11 +59,11 @@ def create_key(engine: Engine, name: str, role: str, *, actor: str = "cli") -> s
 
 
 def revoke_key(engine: Engine, key_id: str, *, actor: str = "cli") -> None:
-    """Revoke a key by its id; 404 if there is none."""
+    """Revoke a key by its id; ``NotFound`` if there is none."""
     with transaction(engine) as session:
         row = session.get(ApiKey, key_id)
         if row is None:
-            raise StoreError(f"no key {key_id!r}", status=404)
+            raise NotFound(f"no key {key_id!r}")
         row.revoked_at = now()
         audit(session, actor, "revoke_key", key_id)
 

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from scheduler.domain import Assignment, Instance
 from scheduler.io.instance_json import instance_from_dict
-from scheduler.store.runs import StoreError, published_version
+from scheduler.store.errors import NotFound
+from scheduler.store.runs import published_version
 from scheduler.store.schema import (
     ASSIGNMENT_FIELDS,
     Publication,
     PublishedAssignment,
     RunDocument,
+    RunKind,
     RunLevel,
     RunUnmet,
     SolveRun,
@@ -130,7 +132,7 @@ def run_instance(session: Session, run_id: str) -> Instance:
     """The normalised instance a run solved (from its stored instance.json)."""
     document = session.get(RunDocument, (run_id, "instance.json"))
     if document is None:
-        raise StoreError(f"run {run_id} has no stored instance", status=404)
+        raise NotFound(f"run {run_id} has no stored instance")
     return _parse_instance(run_id, document.content)
 
 
@@ -197,3 +199,27 @@ def published_roster(session: Session, week: str, version: int | None) -> Publis
     return PublishedRoster(
         publication, run, instance, as_assignments([dict(r) for r in rows]), list(levels)
     )
+
+
+def roster_runs(session: Session, week: str | None, limit: int) -> list[SolveRun]:
+    """Runs that hold a roster (solves and repairs), newest first; only ``week``'s if given."""
+    query = (
+        select(SolveRun)
+        .where(SolveRun.kind.in_(RunKind.ROSTERS))
+        .order_by(SolveRun.created_at.desc(), SolveRun.id)
+        .limit(limit)
+    )
+    if week is not None:
+        query = query.where(SolveRun.week == week)
+    return list(session.scalars(query))
+
+
+def find_job(session: Session, run_id: str, kind: str) -> SolveRun:
+    """The job ``run_id`` of ``kind`` (``RunKind.SOLVE``, ``RunKind.SCENARIO``),
+    detached from ``session`` with its columns loaded; ``NotFound`` if there is
+    no such job of that kind."""
+    run = session.get(SolveRun, run_id)
+    if run is None or run.kind != kind:
+        raise NotFound(f"no {kind} job {run_id!r}")
+    session.expunge(run)
+    return run

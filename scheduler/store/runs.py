@@ -27,6 +27,8 @@ from scheduler.io.instance_json import read_instance
 from scheduler.io.run_dir import read_json_object, read_roster, read_unmet, roster_rows
 from scheduler.result import UnmetItem
 from scheduler.store.engine import transaction
+from scheduler.store.errors import Conflict, NotFound
+from scheduler.store.errors import StoreError as StoreError  # where the console imports it
 from scheduler.store.schema import (
     ASSIGNMENT_FIELDS,
     AuditEvent,
@@ -42,15 +44,6 @@ from scheduler.store.schema import (
 )
 
 log = logging.getLogger(__name__)
-
-
-class StoreError(Exception):
-    """A request the stored state does not allow (HTTP 404 / 409)."""
-
-    def __init__(self, message: str, *, status: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def now() -> dt.datetime:
@@ -235,7 +228,7 @@ def import_run_dir(engine: Engine, run_dir: Path, *, created_by: str = "cli") ->
 def _get_run(session: Session, run_id: str) -> SolveRun:
     run = session.get(SolveRun, run_id)
     if run is None:
-        raise StoreError(f"no solve run {run_id!r}", status=404)
+        raise NotFound(f"no solve run {run_id!r}")
     return run
 
 
@@ -264,18 +257,16 @@ def publish(
             return _publish_once(engine, run_id, actor=actor, note=note)
         except IntegrityError:
             log.info("publishing %s raced another publication; retrying", run_id)
-    raise StoreError("could not publish: too many concurrent publications", status=409)
+    raise Conflict("could not publish: too many concurrent publications")
 
 
 def _publish_once(engine: Engine, run_id: str, *, actor: str, note: str | None) -> PublishedVersion:
     with transaction(engine) as session:
         run = _get_run(session, run_id)
         if run.kind not in RunKind.ROSTERS:
-            raise StoreError(f"run {run_id} is a {run.kind}, not a roster", status=409)
+            raise Conflict(f"run {run_id} is a {run.kind}, not a roster")
         if run.status != RunStatus.SUCCEEDED:
-            raise StoreError(
-                f"run {run_id} is {run.status}; only a succeeded run can be published", status=409
-            )
+            raise Conflict(f"run {run_id} is {run.status}; only a succeeded run can be published")
         return _publish_in(session, run, actor=actor, note=note)
 
 
@@ -290,7 +281,7 @@ def publish_repair(
     note: str | None,
 ) -> PublishedVersion:
     """Store a repair's run and publish it as version ``repairs_version + 1``
-    of its week, in one transaction; 409 if the week has moved past
+    of its week, in one transaction; ``Conflict`` if the week has moved past
     ``repairs_version`` (the repair would undo that newer version: repair it).
 
     The version number is the compare-and-set: the unique (week, version)
@@ -331,11 +322,10 @@ def publish_repair(
         raise _moved_on(week, latest, repairs_version) from None
 
 
-def _moved_on(week: str, latest: int | None, repairs_version: int) -> StoreError:
-    return StoreError(
+def _moved_on(week: str, latest: int | None, repairs_version: int) -> Conflict:
+    return Conflict(
         f"week {week} is at version {latest} now, the repair was of version "
-        f"{repairs_version}: repair the newest version",
-        status=409,
+        f"{repairs_version}: repair the newest version"
     )
 
 
@@ -398,14 +388,14 @@ def audit(
 
 
 def published_version(session: Session, week: str, version: int | None = None) -> Publication:
-    """The newest (or the given) published version of ``week``; 404 if none."""
+    """The newest (or the given) published version of ``week``; ``NotFound`` if none."""
     query = select(Publication).where(Publication.week == week)
     if version is not None:
         query = query.where(Publication.version == version)
     publication = session.scalars(query.order_by(Publication.version.desc()).limit(1)).first()
     if publication is None:
         what = f"version {version} of week {week}" if version else f"week {week}"
-        raise StoreError(f"no published roster for {what}", status=404)
+        raise NotFound(f"no published roster for {what}")
     return publication
 
 
