@@ -8,6 +8,7 @@ it, and scenarios are validated on it. Routes reach it through
 from __future__ import annotations
 
 from pathlib import Path
+
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.records import DoctorRow, Record
 

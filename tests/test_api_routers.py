@@ -43,8 +43,7 @@ from scheduler.store.schema import SolveRun
     ],
 )
 def test_each_kind_of_refusal_has_its_status(error: type[StoreError], status: int) -> None:
-    # The console's deprecated ``status`` says the same as the API's mapping.
-    assert status_of(error("x")) == status == error("x").status
+    assert status_of(error("x")) == status
 
 
 def test_every_kind_of_refusal_is_mapped() -> None:

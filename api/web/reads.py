@@ -1,9 +1,7 @@
 """What the console's pages read from the store: the published week, a job, recent jobs.
 
-The pages read what the API reads (``scheduler.store.queries``). Two reads
-here are still SQL of their own (``newest_week``, ``recent_runs``); they
-belong in ``scheduler.store.queries`` (NOTE for the store's owners: move them
-there and call them from here; the console keeps only the call).
+The pages read what the API reads (``scheduler.store.queries``); this module
+only opens the app's sessions and detaches what the pages keep.
 """
 
 from __future__ import annotations
@@ -12,9 +10,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from scheduler.domain import Instance
+from scheduler.store import queries
 from scheduler.store.queries import run_instance
 from scheduler.store.runs import StoreError, published_version
 from scheduler.store.schema import Publication, SolveRun
@@ -38,8 +36,8 @@ class PublishedWeek:
 
 def newest_week(app: FastAPI) -> str | None:
     """The newest week with a published roster."""
-    with app.state.sessions() as session:  # NOTE: SQL that belongs in scheduler.store.queries
-        return session.scalar(select(func.max(Publication.week)))
+    with app.state.sessions() as session:
+        return queries.newest_published_week(session)
 
 
 def published(app: FastAPI, week: str | None) -> PublishedWeek:
@@ -68,12 +66,5 @@ def run_of(app: FastAPI, run_id: str, kinds: Collection[str]) -> SolveRun | None
 
 def recent_runs(app: FastAPI, kinds: Collection[str]) -> Sequence[SolveRun]:
     """The newest runs of ``kinds``, detached from their session."""
-    with app.state.sessions() as session:  # NOTE: SQL that belongs in scheduler.store.queries
-        runs = session.scalars(
-            select(SolveRun)
-            .where(SolveRun.kind.in_(kinds))
-            .order_by(SolveRun.created_at.desc(), SolveRun.id)
-            .limit(RECENT_RUNS)
-        ).all()
-        session.expunge_all()
-        return runs
+    with app.state.sessions() as session:
+        return queries.recent_runs(session, kinds, RECENT_RUNS)

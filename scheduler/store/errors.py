@@ -4,8 +4,7 @@
 ``Conflict``, ``LimitReached``, ``Invalid``, ``Unauthenticated``), all a
 ``StoreError`` with a one-line ``message``. The doors say what each kind
 means to their callers: the API's status codes are ``api.problems.status_of``,
-the command line's exit codes ``cli.app.one_line`` (only a deprecated
-``status`` stays, for the web console until it asks ``api.problems``).
+the command line's exit codes ``cli.app.one_line``; no HTTP here.
 
 **Database failures** (the rest of this module):
 
@@ -27,7 +26,6 @@ problem, and ``classify`` says which kind it is:
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
 
 from sqlalchemy.exc import (
     DataError,
@@ -46,50 +44,30 @@ class StoreError(Exception):
     the kind means to its caller.
     """
 
-    # The console (api/web, refactored separately) still reads ``exc.status``;
-    # api.problems.status_of is the API's mapping, and a test keeps this in step
-    # with it. Remove with the console's last ``exc.status``.
-    _CONSOLE_STATUS: ClassVar[int] = 400
-
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
-    @property
-    def status(self) -> int:
-        """Deprecated: the console's HTTP status; the API uses ``api.problems.status_of``."""
-        return self._CONSOLE_STATUS
-
 
 class NotFound(StoreError):
     """Nothing by that id, week or version (no run, no key, no published roster)."""
-
-    _CONSOLE_STATUS = 404
 
 
 class Conflict(StoreError):
     """Not in the state it is in now: a run that has not succeeded, a week that
     has moved past the version repaired, publications that kept colliding."""
 
-    _CONSOLE_STATUS = 409
-
 
 class LimitReached(StoreError):
     """Too many unfinished things at once (jobs of a key or of a week): come back later."""
-
-    _CONSOLE_STATUS = 429
 
 
 class Invalid(StoreError):
     """A value the store does not know (an unknown role, a week no calendar has)."""
 
-    _CONSOLE_STATUS = 422
-
 
 class Unauthenticated(StoreError):
     """A secret that opens nothing (an unknown doctor or calendar token)."""
-
-    _CONSOLE_STATUS = 401
 
 
 class DatabaseFault(StrEnum):

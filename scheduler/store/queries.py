@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -223,3 +224,23 @@ def find_job(session: Session, run_id: str, kind: str) -> SolveRun:
         raise NotFound(f"no {kind} job {run_id!r}")
     session.expunge(run)
     return run
+
+
+def newest_published_week(session: Session) -> str | None:
+    """The newest week with a published roster (None when nothing is published)."""
+    week: str | None = session.scalar(select(func.max(Publication.week)))
+    return week
+
+
+def recent_runs(session: Session, kinds: Collection[str], limit: int) -> list[SolveRun]:
+    """The newest ``limit`` runs of ``kinds``, newest first, detached from ``session``."""
+    runs = list(
+        session.scalars(
+            select(SolveRun)
+            .where(SolveRun.kind.in_(kinds))
+            .order_by(SolveRun.created_at.desc(), SolveRun.id)
+            .limit(limit)
+        )
+    )
+    session.expunge_all()
+    return runs

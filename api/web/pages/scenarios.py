@@ -17,7 +17,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from api.scenarios import CHARTS, _file, _validate
+from api.problems import status_of
+from api.routers.scenarios import CHARTS, report_file, validate_scenario
 from api.web.deps import PREFIX, SignedIn, SignedInPoll, User, require_planner
 from api.web.i18n import translate
 from api.web.reads import recent_runs, run_of
@@ -81,7 +82,7 @@ async def start_scenario(
     app = request.app
     try:
         scenario = await _chosen(examples(app), example, upload)
-        _validate(app, scenario)
+        validate_scenario(app.state.sessions, app.state.data, scenario)
     except InputError as exc:
         return _listing(request, user, error=str(exc), status_code=422)
     try:
@@ -126,9 +127,9 @@ def scenario_file(request: Request, _: SignedIn, run_id: str, name: str) -> Resp
     if name not in FILES or _scenario_run(request.app, run_id) is None:
         return Response(status_code=404)
     try:
-        return FileResponse(_file(request.app, run_id, name))
+        return FileResponse(report_file(request.app.state.sessions, run_id, name))
     except StoreError as exc:
-        return Response(exc.message, status_code=exc.status)
+        return Response(exc.message, status_code=status_of(exc))
 
 
 def examples(app: FastAPI) -> dict[str, Path]:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from api.problems import status_of
 from api.types import WeekForm
 from api.web.deps import PREFIX, SignedIn, SignedInPoll, User, require_planner
 from api.web.reads import newest_week, recent_runs, run_of
@@ -88,7 +89,7 @@ def job_publish(
     except StoreError as exc:
         run = _solve_run(request, run_id)
         view = SolveJobView(run, kpis=kpi_lines(run) if run else [], error=exc.message)
-        return page(request, "solve_job.html.j2", user, view, status_code=exc.status)
+        return page(request, "solve_job.html.j2", user, view, status_code=status_of(exc))
     return RedirectResponse(f"{PREFIX}/week?week={published.week}", status_code=303)
 
 
