@@ -9,7 +9,7 @@ import dataclasses
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +18,14 @@ import numpy.typing as npt
 from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance, Level
+from scheduler.domain import Assignment, Instance, Level
 from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part
 from scheduler.model.objectives import level_expression
 from scheduler.model.outcomes import LevelOutcome, PartOutcome, Stage
 from scheduler.model.params import SolverParams
 from scheduler.model.relaxation import LinearRelaxation, LpSolution
-from scheduler.model.rules import RULES
+from scheduler.model.rules import ALL_RULES, RULES
 from scheduler.model.variables import AssignmentVars, Triple
 from scheduler.result import SolveStatus
 
@@ -53,12 +53,16 @@ def solve_part(
     part: Part,
     index: int,
     params: SolverParams,
+    *,
+    rules: frozenset[str] = ALL_RULES,
+    hint: Sequence[Assignment] = (),
     on_level: Callable[[LevelOutcome], None] | None = None,
     stage: Stage | None = None,
 ) -> PartOutcome:
-    """Build and solve one part through every level (or the levels of ``stage``).
+    """Build and solve one part through every level (or the levels of ``stage``),
+    with the rules of ``rules`` (all but in tests).
 
-    The greedy roster (or ``params.hint``) warm-starts the first solve. A level
+    The greedy roster (or ``hint``) warm-starts the first solve. A level
     is not sent to the solver when its optimum is already known: a constant
     expression (e.g. continuity with no pair from last week in the part), or
     L1 when the warm start leaves nothing unmet (0 is a proven lower bound).
@@ -66,9 +70,9 @@ def solve_part(
     """
     started = time.perf_counter()
     model = cp_model.CpModel()
-    v = AssignmentVars.create(instance, model, part.triples, params.rules)
+    v = AssignmentVars.create(instance, model, part.triples, rules)
     for rule in RULES:
-        if rule.constrain is not None and rule.code in params.rules:
+        if rule.constrain is not None and rule.code in rules:
             rule.constrain(v)
     stage = stage or Stage()
     items = list(part.item_ids)
@@ -84,8 +88,8 @@ def solve_part(
         held[done.level] = expr
     if stage.done:
         hinted = set(stage.hint)
-    elif params.hint:
-        hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in params.hint}
+    elif hint:
+        hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in hint}
     else:
         hinted = {
             (a.doctor_id, a.item_id, a.half_day_key) for a in greedy_roster(instance, part.triples)

@@ -20,17 +20,16 @@ doctor added would be, the predicted gain is the gain a planner gets.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scheduler.io.load import load_dataset
 from scheduler.model.outcomes import PartOutcome
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.changes import typical_doctor
 from scheduler.scenarios.run import Solved, VariantTask, solve_baseline, solve_variants
@@ -60,7 +59,7 @@ def run_sensitivity(
     *,
     previous_run: Path | None = None,
     params: SolverParams | None = None,
-    processes: int = 0,
+    deployment: Deployment | None = None,
     specialties: Sequence[str] = (),
     on_done: Callable[[Solved], None] | None = None,
 ) -> Sensitivity:
@@ -70,7 +69,7 @@ def run_sensitivity(
     parse_week(week)
     week = canonical_week(week)
     params = params or SolverParams()
-    processes = processes or (os.cpu_count() or 1)
+    deployment = (deployment or Deployment()).resolved()
     data = load_dataset(Path(data_dir))
     previous = frozenset(previous_pairs(previous_run, week=week)) if previous_run else frozenset()
     cache: dict[str, PartOutcome] = {}
@@ -78,7 +77,8 @@ def run_sensitivity(
         data,
         week,
         previous=previous,
-        params=replace(params, processes=processes),
+        params=params,
+        deployment=deployment,
         cache=cache,
         on_done=on_done,
     )
@@ -110,8 +110,8 @@ def run_sensitivity(
                 tasks,
                 previous=previous,
                 params=params,
+                deployment=deployment,
                 cache=cache,
-                processes=processes,
                 on_done=on_done,
             ),
             strict=True,
