@@ -85,12 +85,7 @@ def solve(
     todo = selected
     if reuse is not None:
         fingerprints = _fingerprints(instance, parts, params, rules, week.hint)
-        week.outcomes = [
-            dataclasses.replace(reuse[fingerprints[k]], index=k)
-            for k in selected
-            if fingerprints[k] in reuse
-        ]
-        todo = [k for k in selected if fingerprints[k] not in reuse]
+        todo = week.take_reused(selected, fingerprints, reuse)
     reused = len(week.outcomes)
     week.run(todo)
     outcomes = week.outcomes
@@ -206,6 +201,18 @@ class _WeekSolve:
         self.pool_size: Counter[str | None] = Counter()
         self.second: dict[int, Stage] = {}
         self.first_stage: dict[int, PartOutcome] = {}
+
+    def take_reused(
+        self, selected: list[int], fingerprints: list[str], reuse: PartCache
+    ) -> list[int]:
+        """Take the outcomes of the ``selected`` parts found in ``reuse``; the
+        parts left to solve."""
+        self.outcomes = [
+            dataclasses.replace(reuse[fingerprints[k]], index=k)
+            for k in selected
+            if fingerprints[k] in reuse
+        ]
+        return [k for k in selected if fingerprints[k] not in reuse]
 
     def run(self, todo: list[int]) -> None:
         """Solve the parts of ``todo`` (and again those a pool's cap gives room)."""
