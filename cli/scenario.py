@@ -89,6 +89,7 @@ def scenario_run(
 
     With ``base.published`` in the file, the baseline is the week's published
     roster, read from the database."""
+    from scheduler.model.params import Deployment
     from scheduler.scenarios.output import write_scenario
     from scheduler.scenarios.run import run_scenario
     from scheduler.scenarios.spec import load_scenario
@@ -103,7 +104,7 @@ def scenario_run(
             base_dir=file.parent,
             default_data=data,
             file=str(file),
-            processes=processes,
+            deployment=Deployment(processes=processes),
             reuse=reuse,
             on_done=done,
             database_url=database_url(database),
@@ -159,7 +160,7 @@ def scenario_sweep(
     ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve many scenarios in parallel (one baseline per base); one summary table and chart."""
-    from scheduler.model.params import SolverParams
+    from scheduler.model.params import Deployment
     from scheduler.scenarios.report import write_sweep_report
     from scheduler.scenarios.sweep import run_sweep
 
@@ -170,8 +171,7 @@ def scenario_sweep(
         result = run_sweep(
             source,
             default_data=data,
-            params=SolverParams(executor=executor.value, ray_address=ray_address),
-            processes=processes,
+            deployment=Deployment(executor.value, processes, ray_address),
             on_done=done,
         )
     with output.staged() as staging:
@@ -208,6 +208,7 @@ def scenario_sensitivity(
     processes: ProcessesOpt = 0,
 ) -> None:
     """Where would one more specialist help most? Every (hospital, key specialty), ranked."""
+    from scheduler.model.params import Deployment
     from scheduler.scenarios.report import write_sensitivity_report
     from scheduler.scenarios.sensitivity import run_sensitivity
 
@@ -219,7 +220,7 @@ def scenario_sensitivity(
             data,
             week,
             previous_run=previous,
-            processes=processes,
+            deployment=Deployment(processes=processes),
             on_done=done,
         )
     with output.staged() as staging:

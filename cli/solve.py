@@ -49,20 +49,18 @@ def solve(
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
     from scheduler.model.outcomes import Progress as SolveProgress
-    from scheduler.model.params import SolverParams
+    from scheduler.model.params import Deployment, SolverParams
     from scheduler.pipeline import solve_week
 
     out_dir = out or Path("runs") / week
     params = SolverParams(
         workers=workers,
-        processes=processes,
         seed=seed,
         time_limit_per_level=time_limit,
         deterministic_time_per_level=dtime,
         lp_bounds=lp_bounds,
-        executor=executor.value,
-        ray_address=ray_address,
     )
+    deployment = Deployment(executor.value, processes, ray_address)
     columns = (
         TextColumn("[bold]solving {task.fields[week]}[/]"),
         BarColumn(),
@@ -83,7 +81,13 @@ def solve(
             bar.update(task, total=event.parts_total, completed=event.parts_done, note=note)
 
         outcome = solve_week(
-            data, week, out_dir, previous_run=previous, params=params, progress=on_progress
+            data,
+            week,
+            out_dir,
+            previous_run=previous,
+            params=params,
+            deployment=deployment,
+            progress=on_progress,
         )
     _print_summary(outcome.report, outcome.out_dir)
     for warning in outcome.report.get("warnings", []):

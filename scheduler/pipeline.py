@@ -23,8 +23,8 @@ from scheduler.io.load import load_dataset
 from scheduler.io.output_dir import OutputKind, prepare_output
 from scheduler.io.run_dir import read_json_object, read_roster, write_run_files
 from scheduler.model.outcomes import ProgressFn
-from scheduler.model.params import SolverParams
-from scheduler.model.solve import solve_instance
+from scheduler.model.params import Deployment, SolverParams
+from scheduler.model.solve import solve
 from scheduler.result import Result
 from scheduler.week import canonical_week, parse_week, shift_week
 
@@ -91,6 +91,7 @@ def solve_week(
     *,
     previous_run: Path | None = None,
     params: SolverParams | None = None,
+    deployment: Deployment | None = None,
     progress: ProgressFn | None = None,
 ) -> RunOutcome:
     """Load, validate, derive demand, solve every level and write the run directory."""
@@ -111,7 +112,7 @@ def solve_week(
         len(instance.doctors),
         len(instance.demand),
     )
-    result = solve_instance(instance, params, progress)
+    result = solve(instance, params, deployment=deployment, progress=progress)
     extra = {
         "data_dir": str(data_dir),
         "previous_run": str(previous_run) if previous_run else None,

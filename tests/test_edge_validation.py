@@ -38,6 +38,7 @@ from scheduler.ids import ID_MAX_LENGTH, is_valid_id
 from scheduler.io.calendar import write_calendars
 from scheduler.io.load import load_dataset
 from scheduler.io.schema import SPECS
+from scheduler.model.params import Deployment
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.sensitivity import run_sensitivity
 from scheduler.scenarios.spec import parse_scenario
@@ -326,7 +327,7 @@ def test_cli_refuses_the_same_week_as_previous(default_run: Path, tmp_path: Path
 
 def test_sensitivity_refuses_the_same_week_as_previous(default_run: Path) -> None:
     with pytest.raises(InputError, match="the week before 2026-W49 is 2026-W48"):
-        run_sensitivity(DATA, WEEK, previous_run=default_run, processes=1)
+        run_sensitivity(DATA, WEEK, previous_run=default_run, deployment=Deployment(processes=1))
 
 
 # --------------------------------------------------------------------------- API and console

@@ -19,8 +19,8 @@ from scheduler.build import build_instance
 from scheduler.domain import Instance
 from scheduler.errors import SolveError
 from scheduler.io.load import load_dataset
-from scheduler.model.params import SolverParams
-from scheduler.model.solve import solve_instance
+from scheduler.model.params import Deployment, SolverParams
+from scheduler.model.solve import solve
 from scheduler.scenarios.run import kpi_row, run_scenario
 from scheduler.scenarios.spec import parse_scenario
 
@@ -49,8 +49,8 @@ def local_ray(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -
 
 
 def test_ray_and_local_processes_give_the_same_roster(instance: Instance, local_ray: None) -> None:
-    local = solve_instance(instance, SolverParams(processes=2))
-    on_ray = solve_instance(instance, SolverParams(processes=2, executor="ray"))
+    local = solve(instance, SolverParams(), deployment=Deployment(processes=2))
+    on_ray = solve(instance, SolverParams(), deployment=Deployment("ray", processes=2))
     assert on_ray.assignments == local.assignments
     assert [lv.value for lv in on_ray.levels] == [lv.value for lv in local.levels]
     assert [lv.bound for lv in on_ray.levels] == [lv.bound for lv in local.levels]
@@ -75,9 +75,9 @@ def test_scenario_variants_on_ray_match_local_processes(local_ray: None) -> None
         },
         file="ray.yaml",
     )
-    common = {"base_dir": ROOT, "default_data": ROOT / "data", "processes": 2}
-    local = run_scenario(scenario, **common)  # type: ignore[arg-type]
-    on_ray = run_scenario(scenario, params=SolverParams(executor="ray"), **common)  # type: ignore[arg-type]
+    common = {"base_dir": ROOT, "default_data": ROOT / "data"}
+    local = run_scenario(scenario, deployment=Deployment(processes=2), **common)  # type: ignore[arg-type]
+    on_ray = run_scenario(scenario, deployment=Deployment("ray", processes=2), **common)  # type: ignore[arg-type]
     assert [kpi_row(s) | {"solve_seconds": 0} for s in on_ray.solved] == [
         kpi_row(s) | {"solve_seconds": 0} for s in local.solved
     ]
@@ -87,7 +87,7 @@ def test_scenario_variants_on_ray_match_local_processes(local_ray: None) -> None
 @pytest.mark.parametrize("local_ray", [3], indirect=True)
 def test_a_dead_ray_worker_fails_the_solve(instance: Instance, local_ray: None) -> None:
     with pytest.raises(SolveError, match=r"part 3 \(.*\) failed on Ray"):
-        solve_instance(instance, SolverParams(processes=2, executor="ray"))
+        solve(instance, SolverParams(), deployment=Deployment("ray", processes=2))
 
 
 @pytest.mark.parametrize("processes", [2])

@@ -13,14 +13,16 @@ import pytest
 
 from scheduler.checker import check_roster
 from scheduler.domain import STANDARD_LEVELS, Assignment, Instance, Level
-from scheduler.model.params import SolverParams
-from scheduler.model.solve import solve_instance
+from scheduler.model import solve as model
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.result import Result, SolveStatus
 from tests.micro import doctor, item, key, micro
 
 
 def solve(instance: Instance) -> Result:
-    result = solve_instance(instance, SolverParams(processes=1, time_limit_per_level=10))
+    result = model.solve(
+        instance, SolverParams(time_limit_per_level=10), deployment=Deployment(processes=1)
+    )
     assert result.status is SolveStatus.OPTIMAL
     report = check_roster(instance, result.assignments)
     assert report.ok, report.violations

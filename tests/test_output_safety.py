@@ -221,7 +221,7 @@ def test_solve_refuses_documents_and_the_data_set_before_solving(
     def no_solve(*_: object, **__: object) -> None:
         raise AssertionError("the solve started")
 
-    monkeypatch.setattr("scheduler.pipeline.solve_instance", no_solve)
+    monkeypatch.setattr("scheduler.pipeline.solve", no_solve)
     monkeypatch.setattr("scheduler.pipeline.load_dataset", no_solve)
     for target in (documents(tmp_path / "Documents"), _data_copy(tmp_path / "data")):
         before = snapshot(target)
@@ -271,7 +271,7 @@ def test_an_out_under_a_file_is_one_line_before_solving(
     def no_solve(*_: object, **__: object) -> None:
         raise AssertionError("the solve started")
 
-    monkeypatch.setattr("scheduler.pipeline.solve_instance", no_solve)
+    monkeypatch.setattr("scheduler.pipeline.solve", no_solve)
     blocker = _a_file(tmp_path / "notes.txt")
     result = CliRunner().invoke(
         app, ["solve", "--week", WEEK, "--data", str(DATA), "--out", str(blocker / "run")]
@@ -289,7 +289,7 @@ def test_an_out_in_a_read_only_directory_is_one_line_before_solving(
     def no_solve(*_: object, **__: object) -> None:
         raise AssertionError("the solve started")
 
-    monkeypatch.setattr("scheduler.pipeline.solve_instance", no_solve)
+    monkeypatch.setattr("scheduler.pipeline.solve", no_solve)
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)

@@ -14,16 +14,18 @@ from ortools.sat.python import cp_model
 
 from scheduler.checker import check_roster
 from scheduler.domain import Instance, Level
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.relaxation import LinearRelaxation
-from scheduler.model.solve import solve_instance
+from scheduler.model.solve import solve
 from scheduler.result import Result, SolveStatus
 from tests.micro import doctor, item, micro
 
 
 def _levels(instance: Instance, lp_bounds: bool) -> Result:
-    result = solve_instance(
-        instance, SolverParams(processes=1, time_limit_per_level=10, lp_bounds=lp_bounds)
+    result = solve(
+        instance,
+        SolverParams(time_limit_per_level=10, lp_bounds=lp_bounds),
+        deployment=Deployment(processes=1),
     )
     assert result.status is SolveStatus.OPTIMAL
     report = check_roster(instance, result.assignments)

@@ -19,7 +19,7 @@ from scheduler.domain import Level
 from scheduler.errors import InputError
 from scheduler.io.run_dir import read_roster
 from scheduler.model.params import SolverParams
-from scheduler.model.solve import solve_instance
+from scheduler.model.solve import solve
 from scheduler.pipeline import check_run
 from scheduler.repair.run import AbsenceRequest, repair_week
 from scheduler.store.engine import open_database, transaction
@@ -73,7 +73,7 @@ def test_an_absence_is_repaired_with_few_changes(published, tmp_path: Path) -> N
     scratch_instance = dataclasses.replace(
         outcome.instance, policy=before.instance.policy, reference=frozenset()
     )
-    scratch = solve_instance(scratch_instance, SolverParams())
+    scratch = solve(scratch_instance, SolverParams())
     made = {(a.doctor_id, a.item_id, a.half_day_key) for a in scratch.assignments}
     assert outcome.result.level(Level.UNMET).value == scratch.level(Level.UNMET).value
     assert delta < len(old ^ made)

@@ -16,15 +16,20 @@ import pytest
 
 from scheduler.checker import check_roster
 from scheduler.domain import Instance, Title
-from scheduler.model.params import SolverParams
+from scheduler.model import solve as model
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import solve_instance
 from scheduler.result import Result, SolveStatus
 from tests.micro import doctor, item, micro
 
 
 def solve(instance: Instance, rules: frozenset[str] = ALL_RULES) -> Result:
-    return solve_instance(instance, SolverParams(processes=1, rules=rules, time_limit_per_level=10))
+    return model.solve(
+        instance,
+        SolverParams(time_limit_per_level=10),
+        deployment=Deployment(processes=1),
+        rules=rules,
+    )
 
 
 def r1() -> Instance:

@@ -23,10 +23,10 @@ from scheduler.io.load import DataSet, load_dataset
 from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
 from scheduler.model.outcomes import PartOutcome
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.reuse import part_fingerprint
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import solve_instance
+from scheduler.model.solve import solve
 from scheduler.result import Result
 from scheduler.scenarios.changes import VariantInput, build_variant
 from scheduler.scenarios.sensitivity import run_sensitivity
@@ -50,7 +50,7 @@ def base(data: DataSet) -> VariantInput:
 @pytest.fixture(scope="module")
 def solved_base(base: VariantInput) -> tuple[Result, dict[str, PartOutcome]]:
     cache: dict[str, PartOutcome] = {}
-    return solve_instance(base.instance, SolverParams(), reuse=cache), cache
+    return solve(base.instance, SolverParams(), reuse=cache), cache
 
 
 def variant(data: DataSet, *changes: dict[str, Any]) -> VariantInput:
@@ -72,7 +72,7 @@ def sessions(instance: Instance, **where: str) -> int:
 
 
 def solve_checked(instance: Instance, cache: dict[str, PartOutcome] | None) -> Result:
-    result = solve_instance(instance, SolverParams(), reuse=cache)
+    result = solve(instance, SolverParams(), reuse=cache)
     check = check_roster(instance, result.assignments)
     assert check.ok, check.violations[:3]
     assert check.levels[Level.UNMET] == result.level(Level.UNMET).value
@@ -288,8 +288,8 @@ def test_reused_parts_give_the_same_levels_as_a_fresh_solve(
 ) -> None:
     _, cache = solved_base
     v = variant(data, {"type": "scale_demand", "specialty": "ENDO", "factor": 1.2})
-    reused = solve_instance(v.instance, SolverParams(), reuse=dict(cache))
-    fresh = solve_instance(v.instance, SolverParams())
+    reused = solve(v.instance, SolverParams(), reuse=dict(cache))
+    fresh = solve(v.instance, SolverParams())
     assert reused.parameters["parts_reused"] == reused.components - 1
     assert [lv.value for lv in reused.levels] == [lv.value for lv in fresh.levels]
     assert reused.assignments == fresh.assignments
@@ -311,7 +311,9 @@ def test_fingerprints_see_a_changed_part_only(data: DataSet, base: VariantInput)
 
 
 def test_the_top_ranked_specialist_covers_what_was_predicted(data: DataSet) -> None:
-    result = run_sensitivity(ROOT / "data", WEEK, specialties=["NEPH", "PEDI"], processes=2)
+    result = run_sensitivity(
+        ROOT / "data", WEEK, specialties=["NEPH", "PEDI"], deployment=Deployment(processes=2)
+    )
     top = result.rows[0]
     assert top["extra_sessions"] >= 1 and result.meta["pairs_solved"] >= 2
     assert [r["rank"] for r in result.rows] == list(range(1, len(result.rows) + 1))

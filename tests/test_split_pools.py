@@ -16,9 +16,9 @@ from scheduler.checker import check_roster
 from scheduler.domain import Level
 from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.rules import ALL_RULES
-from scheduler.model.solve import solve_instance
+from scheduler.model.solve import solve
 from tests.micro import doctor, item, micro
 
 
@@ -47,8 +47,8 @@ def test_the_pool_is_split_into_two_parts() -> None:
 
 def test_split_and_whole_pools_reach_the_same_lexicographic_optimum() -> None:
     instance = _instance()
-    split = solve_instance(instance, SolverParams(processes=1))
-    whole = solve_instance(instance, SolverParams(processes=1, split_pools=False))
+    split = solve(instance, SolverParams(), deployment=Deployment(processes=1))
+    whole = solve(instance, SolverParams(split_pools=False), deployment=Deployment(processes=1))
     values = {lv.level: lv.value for lv in split.levels}
     assert values[Level.UNMET] == 0
     assert values[Level.UNFAIRNESS] == 3  # A1's load; the pool's maximum
@@ -72,7 +72,7 @@ def test_fairness_last_needs_no_second_stage() -> None:
         open_half_days=("MON_AM", "MON_PM", "TUE_AM"),
         level_order=order,
     )
-    result = solve_instance(instance, SolverParams(processes=1))
+    result = solve(instance, SolverParams(), deployment=Deployment(processes=1))
     assert {lv.level: lv.value for lv in result.levels}[Level.UNFAIRNESS] == 3
     assert check_roster(instance, result.assignments).ok
 
@@ -81,8 +81,8 @@ def test_a_part_whose_caps_leave_no_room_is_solved_once() -> None:
     # B1 and B2 may take one session each: the pool's largest load 3 changes
     # nothing for group B (own largest load 1), so its first solve stands.
     instance = _instance(b_cap=1)
-    split = solve_instance(instance, SolverParams(processes=1))
-    whole = solve_instance(instance, SolverParams(processes=1, split_pools=False))
+    split = solve(instance, SolverParams(), deployment=Deployment(processes=1))
+    whole = solve(instance, SolverParams(split_pools=False), deployment=Deployment(processes=1))
     assert split.parameters["parts_solved_twice"] == 0
     assert [lv.value for lv in split.levels] == [lv.value for lv in whole.levels]
     assert {lv.level: lv.value for lv in split.levels}[Level.NON_PREFERRED] == 1

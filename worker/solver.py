@@ -102,14 +102,13 @@ class _Progress:
 
 
 def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
-    from scheduler.model.params import SolverParams
+    from scheduler.model.params import Deployment, SolverParams
     from scheduler.pipeline import solve_week
 
     out = Path(settings.runs_dir) / attempt.run_id
     params = SolverParams(
         seed=int(attempt.parameters.get("seed", 0)),
         workers=settings.solve_workers,
-        processes=_processes(settings),
         time_limit_per_level=settings.solve_time_limit,
         deterministic_time_per_level=settings.solve_dtime,
     )
@@ -118,6 +117,7 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
         attempt.week,
         out,
         params=params,
+        deployment=Deployment(processes=_processes(settings)),
         progress=_Progress(engine, attempt),
     )
     if not jobs.finish_roster(engine, attempt, RunRecord.from_run_dir(out)):
@@ -125,7 +125,7 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
 
 
 def _scenario(engine: Engine, attempt: Attempt, settings: Settings) -> None:
-    from scheduler.model.params import SolverParams
+    from scheduler.model.params import Deployment, SolverParams
     from scheduler.scenarios.output import write_scenario
     from scheduler.scenarios.run import Solved, run_scenario
     from scheduler.scenarios.spec import parse_scenario
@@ -151,7 +151,7 @@ def _scenario(engine: Engine, attempt: Attempt, settings: Settings) -> None:
         default_data=Path(settings.data_dir),
         file="scenario",
         params=params,
-        processes=_processes(settings),
+        deployment=Deployment(processes=_processes(settings)),
         on_done=on_done,
         database_url=engine.url.render_as_string(hide_password=False),
     )

@@ -1,206 +1,243 @@
-"""Where the parts of a solve run: in this process, local worker processes, or Ray.
+"""Where work runs: in this process, local worker processes, or Ray — the one map of
+the engine. The parts of a solve (``solve``) and the variants of a scenario, a sweep
+or a sensitivity run (``scheduler.scenarios.run``) all go through :func:`run_tasks`.
 
-* ``local`` (default): one part after another when one process is asked for,
-  otherwise a pool of worker processes (``processes``, all cores by default),
-  largest parts first;
-* ``ray``: one Ray task per part (``pip install -e .[ray]``), on the cluster at
+* ``local`` (default): one task after another in this process when one process
+  is asked for (``Deployment.processes_for``), otherwise a pool of worker
+  processes (``processes``, all cores by default);
+* ``ray``: one Ray task per task (``pip install -e .[ray]``), on the cluster at
   ``ray_address``, or on a local Ray instance started on the spot. Every node
   needs this package installed at the same version.
 
-Each task carries its part's own instance (``decompose.part_instance``), not
-the whole week's: a city's instance is large, a part's small.
+Guarantees, whichever executor runs the tasks:
 
-A part's solve depends only on the part and the solver settings, so the roster
-is the same whichever executor ran it (tested). A part that fails (a worker
-process killed, out of memory, an exception) fails the whole solve with a
-:class:`~scheduler.errors.SolveError` naming the part; the caller writes
-nothing. ``ROSTER_FAULT_PART=<index>`` in the environment makes the worker
-solving that part exit abruptly (fault-injection for tests).
+* results come back in input order (and ``on_result`` with ``ordered=True``
+  sees them in that order), so the caller's output never depends on which
+  task finished first;
+* worker processes are *spawned* (``START_METHOD``): a fresh interpreter, not a
+  fork of a process that already runs threads (OR-Tools', a Ray client's, the
+  progress bar's) and holds a city's data; each asks the kernel to kill it
+  when its parent dies (``scheduler.processes.die_with_parent``), and the
+  manager process behind progress events likewise, so a killed solve leaves
+  no process running;
+* a task that fails (a worker killed, out of memory, an exception) fails the
+  whole map with a :class:`~scheduler.errors.SolveError` naming the task
+  (``describe``), and the tasks not yet finished are cancelled.
+
+A task may report progress as it goes with :func:`emit`; the events reach
+``on_event`` in the calling process (not on Ray).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.managers import SyncManager
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from scheduler.domain import Instance
 from scheduler.errors import SolveError
-from scheduler.model.decompose import Part, part_instance
-from scheduler.model.outcomes import LevelOutcome, PartOutcome, Stage
-from scheduler.model.params import SolverParams
-from scheduler.model.search import solve_part
+from scheduler.model.params import EXECUTORS, Deployment
 from scheduler.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
-EXECUTORS: tuple[str, ...] = ("local", "ray")
-LevelFn = Callable[[int, LevelOutcome], None]  # (part index, level outcome)
-PartFn = Callable[[PartOutcome], None]
+T = TypeVar("T")
+R = TypeVar("R")
+
+START_METHOD = "spawn"
+"""The one start method of every worker process of the engine. Not ``fork``: a fork
+copies a process that already runs threads (CP-SAT's, Ray's, a progress bar's) —
+unsafe, and a city-sized parent's memory counted again. Not ``forkserver``: its
+workers are children of the fork server, not of the solve, so the parent-death
+signal (``die_with_parent``) would follow the wrong process."""
+
+_EMIT: Callable[[Any], None] | None = None  # where emit() sends events, while tasks run
+_RUNNING: Any = None  # in a pool worker: shared memory, per task 1 while it runs
 
 
-def _fault(index: int) -> None:
-    if os.environ.get("ROSTER_FAULT_PART") == str(index):
-        log.error("ROSTER_FAULT_PART=%d: this worker exits now", index)
-        os._exit(70)
+def emit(event: Any) -> None:
+    """From inside a task: send ``event`` to the caller's ``on_event`` (dropped on Ray
+    or when nobody listens)."""
+    if _EMIT is not None:
+        _EMIT(event)
 
 
-def run_parts(
-    instance: Instance,
-    parts: Sequence[Part],
-    todo: Sequence[int],
-    params: SolverParams,
+class _Collect(Generic[R]):
+    """Results by input index; hands them to ``on_result`` as they come, or in input
+    order when ``ordered``."""
+
+    def __init__(
+        self, total: int, on_result: Callable[[int, R], None] | None, ordered: bool
+    ) -> None:
+        self.results: dict[int, R] = {}
+        self.total, self.on_result, self.ordered, self.next = total, on_result, ordered, 0
+
+    def add(self, index: int, result: R) -> None:
+        self.results[index] = result
+        if self.on_result is None:
+            return
+        if not self.ordered:
+            self.on_result(index, result)
+            return
+        while self.next in self.results:
+            self.on_result(self.next, self.results[self.next])
+            self.next += 1
+
+    def in_order(self) -> list[R]:
+        return [self.results[k] for k in range(self.total)]
+
+
+def run_tasks(
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    deployment: Deployment,
     *,
-    stages: Mapping[int, Stage] | None = None,
-    on_level: LevelFn | None = None,
-    on_part: PartFn,
-) -> None:
-    """Solve ``parts[k]`` for every k in ``todo`` (the levels of ``stages[k]``, or
-    all); ``on_part`` gets each outcome."""
-    if not todo:
-        return
-    stages = stages or {}
-    if params.executor == "ray":
-        _run_ray(instance, parts, todo, params, stages, on_part)
-        return
-    if params.executor != "local":
-        raise SolveError(f"unknown executor {params.executor!r} (one of {', '.join(EXECUTORS)})")
-    processes = max(1, min(params.processes or (os.cpu_count() or 1), len(todo)))
-    if processes == 1:
-        _run_here(instance, parts, todo, params, stages, on_level, on_part)
+    describe: Callable[[int], str],
+    setup: Callable[[Any], None] | None = None,
+    shared: Any = None,
+    first: Callable[[int], Any] | None = None,
+    cpus_per_task: int = 1,
+    on_result: Callable[[int, R], None] | None = None,
+    ordered: bool = False,
+    on_event: Callable[[Any], None] | None = None,
+) -> list[R]:
+    """``[fn(task) for task in tasks]``, run where ``deployment`` says; in input order.
+
+    ``fn`` and ``setup`` are module-level functions (they are sent by name).
+    ``setup(shared)`` runs once in every process that runs tasks (on Ray: before
+    each task), so that what all tasks read (a data set, a cache) travels once
+    per process, not once per task. ``first`` orders the submissions (a sort key
+    of the task's index: largest first keeps a pool busy); ``describe(index)``
+    names a task in errors; ``cpus_per_task`` is what a Ray task reserves.
+    ``on_result(index, result)`` is called in this process as each task ends
+    (in input order when ``ordered``).
+    """
+    collect: _Collect[R] = _Collect(len(tasks), on_result, ordered)
+    if not tasks:
+        return []
+    order = sorted(range(len(tasks)), key=first) if first else list(range(len(tasks)))
+    if deployment.executor == "ray":
+        _run_ray(fn, tasks, deployment, order, describe, setup, shared, cpus_per_task, collect)
+    elif deployment.executor != "local":
+        raise SolveError(
+            f"unknown executor {deployment.executor!r} (one of {', '.join(EXECUTORS)})"
+        )
+    elif deployment.processes_for(len(tasks)) == 1:
+        _run_here(fn, tasks, setup, shared, on_event, collect)
     else:
-        _run_pool(instance, parts, todo, params, stages, processes, on_level, on_part)
+        processes = deployment.processes_for(len(tasks))
+        _run_pool(fn, tasks, processes, order, describe, setup, shared, on_event, collect)
+    return collect.in_order()
 
 
-def _describe(parts: Sequence[Part], indices: Sequence[int]) -> str:
-    return ", ".join(f"part {k} ({parts[k].name})" for k in sorted(indices))
+def _describe_all(describe: Callable[[int], str], indices: Sequence[int]) -> str:
+    return ", ".join(describe(k) for k in sorted(indices))
 
 
 def _run_here(
-    instance: Instance,
-    parts: Sequence[Part],
-    todo: Sequence[int],
-    params: SolverParams,
-    stages: Mapping[int, Stage],
-    on_level: LevelFn | None,
-    on_part: PartFn,
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    setup: Callable[[Any], None] | None,
+    shared: Any,
+    on_event: Callable[[Any], None] | None,
+    collect: _Collect[R],
 ) -> None:
-    for index in todo:
-
-        def report(outcome: LevelOutcome, index: int = index) -> None:
-            if on_level:
-                on_level(index, outcome)
-
-        _fault(index)
-        part = parts[index]
-        on_part(
-            solve_part(
-                part_instance(instance, part), part, index, params, report, stages.get(index)
-            )
-        )
+    """In this process, in input order; a task's exception propagates as it is."""
+    global _EMIT
+    if setup is not None:
+        setup(shared)
+    saved, _EMIT = _EMIT, on_event
+    try:
+        for index, task in enumerate(tasks):
+            collect.add(index, fn(task))
+    finally:
+        _EMIT = saved
 
 
-_WORKER_EVENTS: Any = None  # a multiprocessing queue of (part index, LevelOutcome)
-_WORKER_RUNNING: Any = None  # a shared dict: worker pid -> the part it is solving
+def _init_worker(
+    events: Any, running: Any, parent_pid: int, setup: Callable[[Any], None] | None, shared: Any
+) -> None:
+    global _EMIT, _RUNNING
+    die_with_parent(parent_pid)  # a killed solve leaves no worker running
+    _EMIT, _RUNNING = (events.put if events is not None else None), running
+    if setup is not None:
+        setup(shared)
 
 
-def _init_worker(events: Any, running: Any, parent_pid: int) -> None:
-    global _WORKER_EVENTS, _WORKER_RUNNING
-    die_with_parent(parent_pid)  # a killed solve leaves no part worker running
-    _WORKER_EVENTS, _WORKER_RUNNING = events, running
-
-
-def _solve_in_worker(
-    instance: Instance, part: Part, index: int, params: SolverParams, stage: Stage | None
-) -> PartOutcome:
-    """In a worker process: ``instance`` is the part's own (``part_instance``)."""
-    _WORKER_RUNNING[os.getpid()] = index
-    _fault(index)
-
-    def report(outcome: LevelOutcome) -> None:
-        if _WORKER_EVENTS is not None:
-            _WORKER_EVENTS.put((index, outcome))
-
-    outcome = solve_part(instance, part, index, params, report, stage)
-    _WORKER_RUNNING.pop(os.getpid(), None)
-    return outcome
+def _in_worker(fn: Callable[[T], R], index: int, task: T) -> R:
+    _RUNNING[index] = 1
+    result = fn(task)
+    _RUNNING[index] = 0
+    return result
 
 
 def _run_pool(
-    instance: Instance,
-    parts: Sequence[Part],
-    todo: Sequence[int],
-    params: SolverParams,
-    stages: Mapping[int, Stage],
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
     processes: int,
-    on_level: LevelFn | None,
-    on_part: PartFn,
+    order: Sequence[int],
+    describe: Callable[[int], str],
+    setup: Callable[[Any], None] | None,
+    shared: Any,
+    on_event: Callable[[Any], None] | None,
+    collect: _Collect[R],
 ) -> None:
-    # Largest parts first so the pool stays busy.
-    order = sorted(todo, key=lambda k: -len(parts[k].triples))
-    with _manager() as manager:
-        events = manager.Queue() if on_level else None
-        running = manager.dict()
-        # Spawned, not forked: a worker needs only its parts' own instances, and a
-        # forked copy of a city-sized main process would count its memory again.
+    context = multiprocessing.get_context(START_METHOD)
+    # Which tasks are running, for the error when a worker dies: plain shared
+    # memory (one int per task, written by the one worker that runs it).
+    running = context.RawArray("b", len(tasks))
+    # The progress queue lives in a manager process, started only when wanted.
+    with _manager() if on_event else contextlib.nullcontext() as manager:
+        events = manager.Queue() if manager is not None else None
         with ProcessPoolExecutor(
             max_workers=processes,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(events, running, os.getpid()),
+            initargs=(events, running, os.getpid(), setup, shared),
         ) as pool:
-            futures = {
-                pool.submit(
-                    _solve_in_worker,
-                    part_instance(instance, parts[k]),
-                    parts[k],
-                    k,
-                    params,
-                    stages.get(k),
-                ): k
-                for k in order
+            futures: dict[Future[R], int] = {
+                pool.submit(_in_worker, fn, k, tasks[k]): k for k in order
             }
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 while events is not None and not events.empty():
-                    index, level = events.get()
-                    assert on_level is not None
-                    on_level(index, level)
+                    assert on_event is not None
+                    on_event(events.get())
                 for future in sorted(done, key=lambda f: futures[f]):
                     try:
-                        outcome = future.result()
+                        result = future.result()
                     except BrokenProcessPool:
-                        lost = sorted(set(running.values()))
+                        lost = [k for k in range(len(tasks)) if running[k]]
                         raise SolveError(
                             "a worker process died (killed, or out of memory) while solving "
-                            f"{_describe(parts, lost) or 'a part'}; nothing written"
+                            f"{_describe_all(describe, lost) or 'a task'}; nothing written"
                         ) from None
                     except Exception as exc:
                         for other in pending:
                             other.cancel()
                         raise SolveError(
-                            f"{_describe(parts, [futures[future]])} failed: "
+                            f"{describe(futures[future])} failed: "
                             f"{type(exc).__name__}: {exc}; nothing written"
                         ) from exc
-                    on_part(outcome)
+                    collect.add(futures[future], result)
 
 
 def _manager() -> SyncManager:
-    """A started manager process (progress queue, running parts) that dies with us."""
-    manager = SyncManager(ctx=multiprocessing.get_context("spawn"))
+    """A started manager process (progress queue, running tasks) that dies with us."""
+    manager = SyncManager(ctx=multiprocessing.get_context(START_METHOD))
     manager.start(initializer=die_with_parent, initargs=(os.getpid(),))
     return manager
 
 
-def ensure_ray(params: SolverParams) -> Any:
-    """The ``ray`` module, connected to ``params.ray_address`` (or a local Ray
-    instance of ``params.processes`` CPUs) unless already connected."""
+def ensure_ray(deployment: Deployment) -> Any:
+    """The ``ray`` module, connected to ``deployment.ray_address`` (or a local Ray
+    instance of ``deployment.processes`` CPUs) unless already connected."""
     try:
         import ray
         import ray.exceptions
@@ -208,8 +245,8 @@ def ensure_ray(params: SolverParams) -> Any:
         raise SolveError("the ray executor needs Ray: pip install -e '.[ray]'") from None
     if not ray.is_initialized():
         ray.init(
-            address=params.ray_address,
-            num_cpus=None if params.ray_address else (params.processes or os.cpu_count()),
+            address=deployment.ray_address,
+            num_cpus=None if deployment.ray_address else (deployment.processes or os.cpu_count()),
             include_dashboard=False,
             log_to_driver=False,
             logging_level=logging.WARNING,
@@ -217,41 +254,40 @@ def ensure_ray(params: SolverParams) -> Any:
     return ray
 
 
+def _on_ray(fn: Callable[[T], R], setup: Callable[[Any], None] | None, shared: Any, task: T) -> R:
+    if setup is not None:
+        setup(shared)
+    return fn(task)
+
+
 def _run_ray(
-    instance: Instance,
-    parts: Sequence[Part],
-    todo: Sequence[int],
-    params: SolverParams,
-    stages: Mapping[int, Stage],
-    on_part: PartFn,
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    deployment: Deployment,
+    order: Sequence[int],
+    describe: Callable[[int], str],
+    setup: Callable[[Any], None] | None,
+    shared: Any,
+    cpus_per_task: int,
+    collect: _Collect[R],
 ) -> None:
-    ray = ensure_ray(params)
-    remote = ray.remote(max_retries=0, num_cpus=params.workers)(_solve_on_ray)
-    order = sorted(todo, key=lambda k: -len(parts[k].triples))
-    refs = {
-        remote.remote(part_instance(instance, parts[k]), parts[k], k, params, stages.get(k)): k
-        for k in order
-    }
+    ray = ensure_ray(deployment)
+    remote = ray.remote(max_retries=0, num_cpus=cpus_per_task)(_on_ray)
+    shared_ref = ray.put(shared) if setup is not None else None
+    refs = {remote.remote(fn, setup, shared_ref, tasks[k]): k for k in order}
     pending = list(refs)
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         for ref in done:
             try:
-                outcome = ray.get(ref)
+                result = ray.get(ref)
             except Exception as exc:  # a RayTaskError, a dead worker, ...
                 for other in pending:
                     ray.cancel(other, force=True)
                 cause = getattr(exc, "cause", None) or exc
                 raise SolveError(
-                    f"{_describe(parts, [refs[ref]])} failed on Ray: "
+                    f"{describe(refs[ref])} failed on Ray: "
                     f"{type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ''}; "
                     "nothing written"
                 ) from None
-            on_part(outcome)
-
-
-def _solve_on_ray(
-    instance: Instance, part: Part, index: int, params: SolverParams, stage: Stage | None
-) -> PartOutcome:
-    _fault(index)
-    return solve_part(instance, part, index, params, None, stage)
+            collect.add(refs[ref], result)

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from enum import Enum
 from typing import Any
 
-from scheduler.domain import Instance
+from scheduler.domain import Assignment, Instance
 from scheduler.model.decompose import Part, part_instance
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import SolverParams
+from scheduler.model.rules import ALL_RULES
 
 PartCache = MutableMapping[str, "PartOutcome"]
 
@@ -52,17 +53,24 @@ def _canon(value: Any) -> Any:
     return value
 
 
-def part_fingerprint(instance: Instance, part: Part, params: SolverParams) -> str:
+def part_fingerprint(
+    instance: Instance,
+    part: Part,
+    params: SolverParams,
+    *,
+    rules: frozenset[str] = ALL_RULES,
+    hint: Sequence[Assignment] = (),
+) -> str:
     """A hash of everything the part's model and solve depend on: its candidate
-    triples, its own instance (``part_instance``, what a worker receives) and the
-    solver settings."""
+    triples, its own instance (``part_instance``, what a worker receives), the
+    solver settings, the rules and the warm start (``solve``'s ``rules`` and
+    ``hint``). Not where it runs (``Deployment``): that never changes a solve."""
     own = part_instance(instance, part)
     read = {
         f.name: getattr(own, f.name)
         for f in dataclasses.fields(own)
         if f.name not in NOT_READ_BY_THE_MODEL
     }
-    # Where the part runs does not change its solve.
-    settings = {k: v for k, v in params.as_dict().items() if k not in ("processes", "executor")}
-    content = (part.triples, read, settings, params.hint)
+    settings = {**params.as_dict(), "rules": sorted(rules)}
+    content = (part.triples, read, settings, tuple(hint))
     return hashlib.sha256(repr(_canon(content)).encode()).hexdigest()

@@ -9,7 +9,7 @@ import dataclasses
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +18,14 @@ import numpy.typing as npt
 from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance, Level
+from scheduler.domain import Assignment, Instance, Level
 from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part
 from scheduler.model.levels import level_expression
 from scheduler.model.outcomes import LevelOutcome, PartOutcome, Stage
 from scheduler.model.params import SolverParams
 from scheduler.model.relaxation import LinearRelaxation, LpSolution
-from scheduler.model.rules import RULES
+from scheduler.model.rules import ALL_RULES, RULES
 from scheduler.model.variables import AssignmentVars, Triple
 from scheduler.result import SolveStatus
 
@@ -53,60 +53,35 @@ def solve_part(
     part: Part,
     index: int,
     params: SolverParams,
+    *,
+    rules: frozenset[str] = ALL_RULES,
+    hint: Sequence[Assignment] = (),
     on_level: Callable[[LevelOutcome], None] | None = None,
     stage: Stage | None = None,
 ) -> PartOutcome:
-    """Build and solve one part through every level (or the levels of ``stage``).
+    """Build and solve one part through every level (or the levels of ``stage``),
+    with the rules of ``rules`` (all but in tests).
 
-    The greedy roster (or ``params.hint``) warm-starts the first solve. A level
+    The greedy roster (or ``hint``) warm-starts the first solve. A level
     is not sent to the solver when its optimum is already known: a constant
     expression (e.g. continuity with no pair from last week in the part), or
     L1 when the warm start leaves nothing unmet (0 is a proven lower bound).
     Reported values are those of the final roster; bounds those of each stage.
     """
     started = time.perf_counter()
-    model = cp_model.CpModel()
-    v = AssignmentVars.create(instance, model, part.triples, params.rules)
-    for rule in RULES:
-        if rule.constrain is not None and rule.code in params.rules:
-            rule.constrain(v)
     stage = stage or Stage()
     items = list(part.item_ids)
-    held: dict[Level, cp_model.LinearExprT] = {}
-    for done in stage.done:  # the first stage's levels, held at their values
-        if done.level is Level.UNFAIRNESS:
-            assert stage.load_cap is not None
-            for literals in v.by_doctor.values():
-                model.add(cp_model.LinearExpr.sum(literals) <= stage.load_cap)
-            continue
-        expr, _ = level_expression(done.level, v, items)
-        model.add(expr >= done.value if done.level.sense == "max" else expr <= done.value)
-        held[done.level] = expr
-    if stage.done:
-        hinted = set(stage.hint)
-    elif params.hint:
-        hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in params.hint}
-    else:
-        hinted = {
-            (a.doctor_id, a.item_id, a.half_day_key) for a in greedy_roster(instance, part.triples)
-        }
-    current = {triple: triple in hinted for triple in v.x}
+    model, v, held = _build_model(instance, part, rules, stage)
+    current = _warm_start(instance, part, v, hint, stage)
     covered = Counter(i for (_, i, _), on in current.items() if on)
     hint_unmet = sum(
         instance.demand[i].priority * max(0, instance.demand[i].sessions - covered[i])
         for i in part.item_ids
     )
-
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = params.workers
-    solver.parameters.random_seed = params.seed
-    solver.parameters.max_time_in_seconds = params.time_limit_per_level
-    solver.parameters.max_deterministic_time = params.deterministic_time_per_level
-    solver.parameters.linearization_level = params.linearization_level
-    solver.parameters.interleave_search = params.interleave
+    solver = _new_solver(params)
     relaxation = LinearRelaxation(model) if params.lp_bounds else None
     layout = _Layout.of(v)
-    stages: list[tuple[Level, cp_model.LinearExprT, int, SolveStatus, float]] = []
+    stages: list[_Solved] = []
     solved_once = False
     variables_solved = 0  # variables in the model at the last solve
     done_levels = {d.level for d in stage.done}
@@ -146,20 +121,87 @@ def solve_part(
         model.add(expr >= value if level.sense == "max" else expr <= value)
 
     chosen = tuple(t for t, on in current.items() if on)
+    solved = _final_levels(solver if solved_once else None, stages, stage, held, chosen)
+    outcomes = tuple(solved[lv] for lv in instance.policy.level_order if lv in solved)
+    return PartOutcome(index, outcomes, chosen, len(v.x), time.perf_counter() - started)
+
+
+_Solved = tuple[Level, cp_model.LinearExprT, int, SolveStatus, float]
+
+
+def _final_levels(
+    solver: cp_model.CpSolver | None,
+    stages: list[_Solved],
+    stage: Stage,
+    held: dict[Level, cp_model.LinearExprT],
+    chosen: tuple[Triple, ...],
+) -> dict[Level, LevelOutcome]:
+    """Each level's value in the final roster (``solver``'s last solution; None when
+    nothing was sent to the solver), with the bound and status of its own stage."""
     solved = {}
     for level, expr, bound, status, elapsed in stages:
-        final = round(solver.value(expr)) if solved_once else bound
+        final = round(solver.value(expr)) if solver is not None else bound
         solved[level] = LevelOutcome(level, final, bound, status, elapsed)
     for done in stage.done:
         if done.level is Level.UNFAIRNESS:  # this part's largest load, now at most the cap
             final = max(Counter(d for d, _, _ in chosen).values(), default=0)
-        elif solved_once:
+        elif solver is not None:
             final = round(solver.value(held[done.level]))
         else:
             final = done.value
         solved[done.level] = dataclasses.replace(done, value=final)
-    outcomes = tuple(solved[lv] for lv in instance.policy.level_order if lv in solved)
-    return PartOutcome(index, outcomes, chosen, len(v.x), time.perf_counter() - started)
+    return solved
+
+
+def _build_model(
+    instance: Instance, part: Part, rules: frozenset[str], stage: Stage
+) -> tuple[cp_model.CpModel, AssignmentVars, dict[Level, cp_model.LinearExprT]]:
+    """The part's model: its variables, the rules' constraints in ``RULES`` order,
+    and the levels a first stage found (``stage.done``) held at their values
+    (their expressions returned, to read their final values)."""
+    model = cp_model.CpModel()
+    v = AssignmentVars.create(instance, model, part.triples, rules)
+    for rule in RULES:
+        if rule.constrain is not None and rule.code in rules:
+            rule.constrain(v)
+    items = list(part.item_ids)
+    held: dict[Level, cp_model.LinearExprT] = {}
+    for done in stage.done:  # the first stage's levels, held at their values
+        if done.level is Level.UNFAIRNESS:
+            assert stage.load_cap is not None
+            for literals in v.by_doctor.values():
+                model.add(cp_model.LinearExpr.sum(literals) <= stage.load_cap)
+            continue
+        expr, _ = level_expression(done.level, v, items)
+        model.add(expr >= done.value if done.level.sense == "max" else expr <= done.value)
+        held[done.level] = expr
+    return model, v, held
+
+
+def _warm_start(
+    instance: Instance, part: Part, v: AssignmentVars, hint: Sequence[Assignment], stage: Stage
+) -> dict[Triple, bool]:
+    """The first roster: a second stage's first roster, else ``hint``, else greedy."""
+    if stage.done:
+        hinted = set(stage.hint)
+    elif hint:
+        hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in hint}
+    else:
+        hinted = {
+            (a.doctor_id, a.item_id, a.half_day_key) for a in greedy_roster(instance, part.triples)
+        }
+    return {triple: triple in hinted for triple in v.x}
+
+
+def _new_solver(params: SolverParams) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.max_time_in_seconds = params.time_limit_per_level
+    solver.parameters.max_deterministic_time = params.deterministic_time_per_level
+    solver.parameters.linearization_level = params.linearization_level
+    solver.parameters.interleave_search = params.interleave
+    return solver
 
 
 @dataclass(frozen=True)

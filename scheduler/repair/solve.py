@@ -14,77 +14,80 @@ and its status the weakest of theirs.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 from scheduler.domain import Assignment, Instance
-from scheduler.model.candidates import candidate_triples
-from scheduler.model.decompose import decompose
-from scheduler.model.executors import run_parts
-from scheduler.model.outcomes import PartOutcome
-from scheduler.model.params import SolverParams
+from scheduler.model.decompose import Part
+from scheduler.model.params import Deployment, SolverParams
+from scheduler.model.solve import report_parameters, solve
 from scheduler.result import LevelResult, Result, SolveStatus
 
 
-def touched_parts(
-    instance: Instance, item_part: dict[str, int], admitted: set[tuple[str, str, str]]
-) -> list[int]:
-    """Parts with a published session that cannot be kept."""
-    return sorted(
-        {item_part[t[1]] for t in instance.reference if t not in admitted and t[1] in item_part}
-    )
+class TouchedParts:
+    """``solve``'s ``only_parts`` for a repair: a part is touched when one of its
+    items has a published session that none of its candidate assignments can
+    keep. Remembers the items of the parts it leaves as published."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.published: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for triple in instance.reference:
+            self.published[triple[1]].append(triple)
+        self.kept_items: set[str] = set()
+
+    def __call__(self, part: Part) -> bool:
+        admitted = set(part.triples)
+        touched = any(
+            triple not in admitted for i in part.item_ids for triple in self.published.get(i, ())
+        )
+        if not touched:
+            self.kept_items.update(part.item_ids)
+        return touched
 
 
-def solve_repair(instance: Instance, params: SolverParams | None = None) -> Result:
+def solve_repair(
+    instance: Instance,
+    params: SolverParams | None = None,
+    *,
+    deployment: Deployment | None = None,
+) -> Result:
     """The repaired week: touched parts re-solved, the rest as published."""
     from scheduler.checker import recompute_levels
     from scheduler.reasons import explain_unmet
 
     started = time.perf_counter()
     params = params or SolverParams()
-    triples = candidate_triples(instance, params.rules)
-    parts, orphans = decompose(instance, triples, split_pools=False)
-    item_part = {item_id: k for k, part in enumerate(parts) for item_id in part.item_ids}
-    admitted = set(triples)
-    todo = touched_parts(instance, item_part, admitted)
-    hint = tuple(Assignment(d, h, i) for d, i, h in sorted(instance.reference))
-    outcomes: list[PartOutcome] = []
-    run_parts(
+    deployment = deployment or Deployment()
+    touched = TouchedParts(instance)
+    solved = solve(
         instance,
-        parts,
-        todo,
-        dataclasses.replace(params, hint=hint, split_pools=False),
-        on_part=outcomes.append,
+        replace(params, split_pools=False),
+        deployment=deployment,
+        hint=tuple(Assignment(d, h, i) for d, i, h in sorted(instance.reference)),
+        only_parts=touched,
     )
-    resolved = set(todo)
-    kept = [
-        Assignment(d, h, i)
-        for d, i, h in instance.reference
-        if (d, i, h) in admitted and item_part.get(i) not in resolved
-    ]
-    chosen = [Assignment(d, h, i) for o in outcomes for (d, i, h) in o.chosen]
+    # Every item of an untouched part keeps all its published sessions (each of
+    # them is one of the part's candidate assignments).
+    kept = [Assignment(d, h, i) for d, i, h in instance.reference if i in touched.kept_items]
     assignments = tuple(
-        sorted(kept + chosen, key=lambda a: (a.doctor_id, a.half_day_key, a.item_id))
+        sorted(
+            kept + list(solved.assignments),
+            key=lambda a: (a.doctor_id, a.half_day_key, a.item_id),
+        )
     )
     values = recompute_levels(instance, list(assignments))
-    gaps: dict[object, int] = defaultdict(int)
-    statuses = defaultdict(list)
-    seconds: dict[object, float] = defaultdict(float)
-    for outcome in outcomes:
-        for lv in outcome.levels:
-            gaps[lv.level] += lv.value - lv.bound
-            statuses[lv.level].append(lv.status)
-            seconds[lv.level] += lv.wall_seconds
+    # The re-solved parts' totals: a level's gap over them is what the week's
+    # bound lacks (the kept parts' levels are as published, at no gap).
     levels = tuple(
         LevelResult(
-            level=level,
-            value=values[level],
-            bound=values[level] - gaps[level],
-            status=SolveStatus.combine(statuses[level]),
-            wall_seconds=seconds[level],
+            level=lv.level,
+            value=values[lv.level],
+            bound=values[lv.level] - (lv.value - lv.bound),
+            status=lv.status,
+            wall_seconds=lv.wall_seconds,
         )
-        for level in instance.policy.level_order
+        for lv in solved.levels
     )
     return Result(
         week=instance.week,
@@ -94,12 +97,11 @@ def solve_repair(instance: Instance, params: SolverParams | None = None) -> Resu
         unmet=tuple(explain_unmet(instance, assignments)),
         wall_seconds=time.perf_counter() - started,
         seed=params.seed,
-        components=len(parts),
+        components=solved.components,
         parameters={
-            **params.as_dict(),
-            "split_pools": False,
-            "variables": len(triples),
-            "orphan_items": len(orphans),
-            "parts_resolved": len(todo),
+            **report_parameters(replace(params, split_pools=False), deployment),
+            "variables": solved.parameters["variables"],
+            "orphan_items": solved.parameters["orphan_items"],
+            "parts_resolved": solved.parameters["parts_solved"],
         },
     )

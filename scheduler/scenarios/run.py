@@ -17,30 +17,26 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
 from scheduler.demand import DemandRow
 from scheduler.domain import Instance, Level
-from scheduler.errors import InputError, SolveError
+from scheduler.errors import InputError
 from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
 from scheduler.kpis import compute_kpis
-from scheduler.model.executors import ensure_ray
+from scheduler.model.executors import run_tasks
 from scheduler.model.outcomes import PartOutcome
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.reuse import PartCache
-from scheduler.model.solve import solve_instance
+from scheduler.model.solve import solve
 from scheduler.pipeline import previous_pairs
-from scheduler.processes import die_with_parent
 from scheduler.reasons import explain_unmet
 from scheduler.result import Result, UnmetItem
 from scheduler.scenarios.changes import build_variant
@@ -108,9 +104,11 @@ def solve_one(
     rows: list[DemandRow],
     params: SolverParams,
     cache: PartCache | None,
+    deployment: Deployment,
 ) -> Solved:
+    """Solve one variant (or the baseline) with the parts of ``cache`` at hand."""
     started = time.perf_counter()
-    result = solve_instance(instance, params, reuse=cache)
+    result = solve(instance, params, deployment=deployment, reuse=cache)
     return Solved(
         name=name,
         description=description,
@@ -234,18 +232,26 @@ def baseline_from_database(
     )
 
 
-# Worker-process state for variants solved in parallel (set by _init_worker).
-_DATA: DataSet | None = None
-_CACHE: dict[str, PartOutcome] | None = None
+# What every variant of a map reads (set once per worker process by _setup).
+_SHARED: _Shared | None = None
 
 
-def _init_worker(
-    data: DataSet, cache: dict[str, PartOutcome] | None, parent_pid: int | None = None
-) -> None:
-    global _DATA, _CACHE
-    if parent_pid is not None:  # a pool process: dies with the scenario's process
-        die_with_parent(parent_pid)
-    _DATA, _CACHE = data, (dict(cache) if cache is not None else None)
+@dataclass(frozen=True)
+class _Shared:
+    data: DataSet
+    cache: dict[str, PartOutcome] | None  # the baseline's parts
+    week: str
+    previous: frozenset[tuple[str, str]]
+    params: SolverParams
+    deployment: Deployment  # where each variant's parts run
+
+
+def _setup(shared: _Shared) -> None:
+    """Once per process that solves variants: the data set, and a copy of the
+    baseline's parts (the variants a process solves add theirs to it)."""
+    global _SHARED
+    cache = dict(shared.cache) if shared.cache is not None else None
+    _SHARED = replace(shared, cache=cache)
 
 
 @dataclass(frozen=True)
@@ -259,12 +265,16 @@ class VariantTask:
     file: str | None = None
 
 
-def _solve_variant(
-    week: str, task: VariantTask, previous: frozenset[tuple[str, str]], params: SolverParams
-) -> Solved:
-    assert _DATA is not None
+def _solve_variant(task: VariantTask) -> Solved:
+    shared = _SHARED
+    assert shared is not None
     variant = build_variant(
-        _DATA, week, task.changes, previous=previous, where=task.where, file=task.file
+        shared.data,
+        shared.week,
+        task.changes,
+        previous=shared.previous,
+        where=task.where,
+        file=task.file,
     )
     return solve_one(
         task.name,
@@ -272,8 +282,9 @@ def _solve_variant(
         variant.notes,
         variant.instance,
         variant.demand_rows,
-        params,
-        _CACHE,
+        shared.params,
+        shared.cache,
+        shared.deployment,
     )
 
 
@@ -283,6 +294,7 @@ def solve_baseline(
     *,
     previous: frozenset[tuple[str, str]],
     params: SolverParams,
+    deployment: Deployment,
     cache: dict[str, PartOutcome] | None,
     on_done: Callable[[Solved], None] | None = None,
 ) -> Solved:
@@ -296,6 +308,7 @@ def solve_baseline(
         base.demand_rows,
         params,
         cache,
+        deployment,
     )
     if on_done:
         on_done(baseline)
@@ -309,90 +322,38 @@ def solve_variants(
     *,
     previous: frozenset[tuple[str, str]],
     params: SolverParams,
+    deployment: Deployment,
     cache: dict[str, PartOutcome] | None,
-    processes: int,
     on_done: Callable[[Solved], None] | None = None,
 ) -> list[Solved]:
     """Solve ``tasks`` with the baseline's parts in ``cache`` (``None``: solve every
-    part); results in task order.
+    part); results (and ``on_done``) in task order.
 
     Every change is validated (``build_variant``) before any solve starts, so a
-    bad variant fails the scenario at once, with its field path.
+    bad variant fails the scenario at once, with its field path. Variants run
+    side by side (``executors.run_tasks``), each solving its parts one after
+    another, on Ray or when there are at least as many variants as processes;
+    otherwise one after another, each spreading its own parts over the processes.
     """
     for task in tasks:
         build_variant(data, week, task.changes, previous=previous, where=task.where, file=task.file)
-    if params.executor == "ray":
-        return _solve_variants_on_ray(data, week, tasks, previous, params, cache, on_done)
-    if processes > 1 and len(tasks) >= processes:
-        one = replace(params, processes=1)
-        with ProcessPoolExecutor(
-            max_workers=processes,
-            initializer=_init_worker,
-            initargs=(data, cache, os.getpid()),
-        ) as pool:
-            futures = [pool.submit(_solve_variant, week, t, previous, one) for t in tasks]
-            out = []
-            for task, future in zip(tasks, futures, strict=True):
-                try:
-                    out.append(future.result())
-                except BrokenProcessPool:
-                    raise SolveError(
-                        f"a worker process died (killed, or out of memory) while solving "
-                        f"variant {task.name!r} or another; nothing written"
-                    ) from None
-                if on_done:
-                    on_done(out[-1])
-            return out
-    _init_worker(data, cache)
-    out = []
-    for t in tasks:
-        out.append(_solve_variant(week, t, previous, replace(params, processes=processes)))
-        if on_done:
-            on_done(out[-1])
-    return out
-
-
-def _variant_on_ray(
-    data: DataSet,
-    cache: dict[str, PartOutcome] | None,
-    task: VariantTask,
-    week: str,
-    previous: frozenset[tuple[str, str]],
-    params: SolverParams,
-) -> Solved:
-    _init_worker(data, cache)
-    return _solve_variant(week, task, previous, params)
-
-
-def _solve_variants_on_ray(
-    data: DataSet,
-    week: str,
-    tasks: Sequence[VariantTask],
-    previous: frozenset[tuple[str, str]],
-    params: SolverParams,
-    cache: dict[str, PartOutcome] | None,
-    on_done: Callable[[Solved], None] | None,
-) -> list[Solved]:
-    """One Ray task per variant, each solving its parts one after another."""
-    ray = ensure_ray(params)
-    remote = ray.remote(max_retries=0, num_cpus=params.workers)(_variant_on_ray)
-    data_ref, cache_ref = ray.put(data), ray.put(cache)
-    inner = replace(params, processes=1, executor="local")
-    refs = [remote.remote(data_ref, cache_ref, t, week, previous, inner) for t in tasks]
-    out = []
-    for task, ref in zip(tasks, refs, strict=True):
-        try:
-            out.append(ray.get(ref))
-        except Exception as exc:
-            for other in refs:
-                ray.cancel(other, force=True)
-            cause = getattr(exc, "cause", None) or exc
-            raise SolveError(
-                f"variant {task.name!r} failed on Ray: {type(cause).__name__}: {cause}"
-            ) from None
-        if on_done:
-            on_done(out[-1])
-    return out
+    deployment = deployment.resolved()
+    processes = deployment.processes
+    if deployment.executor == "ray" or (processes > 1 and len(tasks) >= processes):
+        outer, inner = deployment, Deployment(processes=1)  # variants side by side
+    else:
+        outer, inner = Deployment(processes=1), deployment  # parts side by side
+    return run_tasks(
+        _solve_variant,
+        tasks,
+        outer,
+        describe=lambda k: f"variant {tasks[k].name!r}",
+        setup=_setup,
+        shared=_Shared(data, cache, week, previous, params, inner),
+        cpus_per_task=params.workers,
+        on_result=(lambda _, solved: on_done(solved)) if on_done else None,
+        ordered=True,
+    )
 
 
 def run_scenario(
@@ -402,7 +363,7 @@ def run_scenario(
     default_data: Path,
     file: str | None = None,
     params: SolverParams | None = None,
-    processes: int = 0,
+    deployment: Deployment | None = None,
     reuse: bool = True,
     on_done: Callable[[Solved], None] | None = None,
     database_url: str | None = None,
@@ -413,9 +374,8 @@ def run_scenario(
     ``base.published``, from the database at ``database_url``; otherwise it
     is solved. ``reuse=False`` solves every part of every variant again (a
     cross-check of the reuse; slower)."""
-    params = params or SolverParams()
-    params = replace(params, seed=scenario.base.seed)
-    processes = processes or (os.cpu_count() or 1)
+    params = replace(params or SolverParams(), seed=scenario.base.seed)
+    deployment = (deployment or Deployment()).resolved()
     data_dir, run_dir = resolve_base(scenario, Path(base_dir), Path(default_data))
     data = load_dataset(data_dir)
     week = scenario.base.week
@@ -424,35 +384,22 @@ def run_scenario(
         previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run, week=week))
     run = ScenarioRun(scenario, file, data_dir)
     cache: dict[str, PartOutcome] | None = {} if reuse else None
-    if scenario.base.published is not None:
-        if database_url is None:
-            raise InputError(
-                "a published baseline needs a database", file=file, field="base.published"
-            )
-        baseline = baseline_from_database(database_url, scenario, data, data_dir, file)
-        previous = baseline.instance.previous
-        if on_done:
-            on_done(baseline)
-    elif run_dir is not None:
-        rows = build_variant(data, week, [], previous=previous).demand_rows
-        baseline = _baseline_from_run(run_dir, rows)
-        if baseline.instance.week != week:
-            raise InputError(
-                f"the run is of {baseline.instance.week}, the scenario of {week}",
-                file=file,
-                field="base.run",
-            )
-        if on_done:
-            on_done(baseline)
-    else:
+    if scenario.base.published is None and run_dir is None:
         baseline = solve_baseline(
             data,
             week,
             previous=previous,
-            params=replace(params, processes=processes),
+            params=params,
+            deployment=deployment,
             cache=cache,
             on_done=on_done,
         )
+    else:
+        baseline = _stored_baseline(scenario, data, data_dir, run_dir, previous, file, database_url)
+        if scenario.base.published is not None:
+            previous = baseline.instance.previous
+        if on_done:
+            on_done(baseline)
     run.solved.append(baseline)
     tasks = [
         VariantTask(v.name, v.description, tuple(v.changes), f"variants[{k}].changes", file)
@@ -465,12 +412,42 @@ def run_scenario(
             tasks,
             previous=previous,
             params=params,
+            deployment=deployment,
             cache=cache,
-            processes=processes,
             on_done=on_done,
         )
     )
     return run
+
+
+def _stored_baseline(
+    scenario: Scenario,
+    data: DataSet,
+    data_dir: Path,
+    run_dir: Path | None,
+    previous: frozenset[tuple[str, str]],
+    file: str | None,
+    database_url: str | None,
+) -> Solved:
+    """The baseline read, not solved: the published roster (``base.published``) or a
+    run directory (``base.run``)."""
+    week = scenario.base.week
+    if scenario.base.published is not None:
+        if database_url is None:
+            raise InputError(
+                "a published baseline needs a database", file=file, field="base.published"
+            )
+        return baseline_from_database(database_url, scenario, data, data_dir, file)
+    assert run_dir is not None
+    rows = build_variant(data, week, [], previous=previous).demand_rows
+    baseline = _baseline_from_run(run_dir, rows)
+    if baseline.instance.week != week:
+        raise InputError(
+            f"the run is of {baseline.instance.week}, the scenario of {week}",
+            file=file,
+            field="base.run",
+        )
+    return baseline
 
 
 # --------------------------------------------------------------------------- comparison

@@ -20,17 +20,16 @@ doctor added would be, the predicted gain is the gain a planner gets.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scheduler.io.load import load_dataset
+from scheduler.io.load import DataSet, load_dataset
 from scheduler.model.outcomes import PartOutcome
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.changes import typical_doctor
 from scheduler.scenarios.run import Solved, VariantTask, solve_baseline, solve_variants
@@ -54,13 +53,68 @@ def _weighted(solved: Solved) -> int:
     return int(next(lv["value"] for lv in solved.levels if lv["level"] == "unmet"))
 
 
+def _row(
+    data: DataSet,
+    baseline: Solved,
+    pair: tuple[str, str],
+    one: Solved | None,
+    unmet_before: int,
+) -> dict[str, Any]:
+    """One (hospital, specialty) pair: its template doctor and what one more would
+    cover (0 when its variant was not solved: nothing of the specialty unmet)."""
+    base, (hospital, specialty) = baseline.instance, pair
+    template = typical_doctor(data, hospital, specialty)
+    return {
+        "hospital_id": hospital,
+        "hospital_name": base.hospitals[hospital].name,
+        "specialty_id": specialty,
+        "specialty_name": base.specialties[specialty].name,
+        "template_doctor": template["doctor_id"],
+        "title": template["title"],
+        "weekly_cap": template["weekly_cap"],
+        "extra_sessions": _unmet_sessions(baseline) - _unmet_sessions(one) if one else 0,
+        "weighted_unmet_reduction": _weighted(baseline) - _weighted(one) if one else 0,
+        "unmet_before": unmet_before,
+        "solved": one is not None,
+        "solve_seconds": one.solve_seconds if one else 0.0,
+    }
+
+
+def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most extra sessions first (then weighted unmet, hospital, specialty), each
+    row led by its rank."""
+    rows = sorted(
+        rows,
+        key=lambda r: (
+            -r["extra_sessions"],
+            -r["weighted_unmet_reduction"],
+            r["hospital_id"],
+            r["specialty_id"],
+        ),
+    )
+    return [{"rank": rank, **row} for rank, row in enumerate(rows, start=1)]
+
+
+def _variant_tasks(pairs: list[tuple[str, str]]) -> list[VariantTask]:
+    """One variant per (hospital, specialty): one more doctor there."""
+    return [
+        VariantTask(
+            f"{h}-{s}",
+            f"one more {s} doctor at {h}",
+            (AddDoctors(type="add_doctors", hospital=h, specialty=s, count=1),),
+            "pairs",
+        )
+        for h, s in pairs
+    ]
+
+
 def run_sensitivity(
     data_dir: Path,
     week: str,
     *,
     previous_run: Path | None = None,
     params: SolverParams | None = None,
-    processes: int = 0,
+    deployment: Deployment | None = None,
     specialties: Sequence[str] = (),
     on_done: Callable[[Solved], None] | None = None,
 ) -> Sensitivity:
@@ -70,7 +124,7 @@ def run_sensitivity(
     parse_week(week)
     week = canonical_week(week)
     params = params or SolverParams()
-    processes = processes or (os.cpu_count() or 1)
+    deployment = (deployment or Deployment()).resolved()
     data = load_dataset(Path(data_dir))
     previous = frozenset(previous_pairs(previous_run, week=week)) if previous_run else frozenset()
     cache: dict[str, PartOutcome] = {}
@@ -78,7 +132,8 @@ def run_sensitivity(
         data,
         week,
         previous=previous,
-        params=replace(params, processes=processes),
+        params=params,
+        deployment=deployment,
         cache=cache,
         on_done=on_done,
     )
@@ -92,15 +147,7 @@ def run_sensitivity(
         if not specialties or r["specialty_id"] in specialties
     )
     to_solve = [(h, s) for h, s in pairs if unmet_by_specialty[s] > 0]
-    tasks = [
-        VariantTask(
-            f"{h}-{s}",
-            f"one more {s} doctor at {h}",
-            (AddDoctors(type="add_doctors", hospital=h, specialty=s, count=1),),
-            "pairs",
-        )
-        for h, s in to_solve
-    ]
+    tasks = _variant_tasks(to_solve)
     solved = dict(
         zip(
             to_solve,
@@ -110,46 +157,17 @@ def run_sensitivity(
                 tasks,
                 previous=previous,
                 params=params,
+                deployment=deployment,
                 cache=cache,
-                processes=processes,
                 on_done=on_done,
             ),
             strict=True,
         )
     )
     before_sessions, before_weighted = _unmet_sessions(baseline), _weighted(baseline)
-    rows = []
-    for hospital, specialty in pairs:
-        template = typical_doctor(data, hospital, specialty)
-        one = solved.get((hospital, specialty))
-        rows.append(
-            {
-                "hospital_id": hospital,
-                "hospital_name": base.hospitals[hospital].name,
-                "specialty_id": specialty,
-                "specialty_name": base.specialties[specialty].name,
-                "template_doctor": template["doctor_id"],
-                "title": template["title"],
-                "weekly_cap": template["weekly_cap"],
-                "extra_sessions": before_sessions - _unmet_sessions(one) if one else 0,
-                "weighted_unmet_reduction": before_weighted - _weighted(one) if one else 0,
-                "unmet_before": unmet_by_specialty[specialty],
-                "solved": one is not None,
-                "solve_seconds": one.solve_seconds if one else 0.0,
-            }
-        )
-    rows.sort(
-        key=lambda r: (
-            -r["extra_sessions"],
-            -r["weighted_unmet_reduction"],
-            r["hospital_id"],
-            r["specialty_id"],
-        )
-    )
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+    rows = [_row(data, baseline, p, solved.get(p), unmet_by_specialty[p[1]]) for p in pairs]
     return Sensitivity(
-        rows=[{"rank": r.pop("rank"), **r} for r in rows],
+        rows=_ranked(rows),
         meta={
             "week": week,
             "data_dir": str(data_dir),

@@ -20,7 +20,6 @@ variants then run in local worker processes with the baseline's parts at hand
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -32,7 +31,7 @@ from pydantic import Field, model_validator
 from scheduler.errors import InputError
 from scheduler.io.load import load_dataset
 from scheduler.model.outcomes import PartOutcome
-from scheduler.model.params import SolverParams
+from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.run import (
     Solved,
@@ -131,13 +130,13 @@ def run_sweep(
     *,
     default_data: Path,
     params: SolverParams | None = None,
-    processes: int = 0,
+    deployment: Deployment | None = None,
     on_done: Callable[[Solved], None] | None = None,
 ) -> SweepResult:
     """Solve every scenario of ``path``: one baseline per distinct base, variants in parallel."""
     started = time.perf_counter()
     params = params or SolverParams()
-    processes = processes or (os.cpu_count() or 1)
+    deployment = (deployment or Deployment()).resolved()
     scenarios = load_sweep(path)
     groups: dict[tuple[Path, str, Path | None, int], list[tuple[Path, Scenario]]] = {}
     for file, scenario in scenarios:
@@ -155,7 +154,8 @@ def run_sweep(
             data,
             week,
             previous=previous,
-            params=replace(seeded, processes=processes),
+            params=seeded,
+            deployment=deployment,
             cache=cache,
             on_done=on_done,
         )
@@ -182,8 +182,8 @@ def run_sweep(
             [t for _, t in tasks],
             previous=previous,
             params=seeded,
+            deployment=deployment,
             cache=cache,
-            processes=processes,
             on_done=on_done,
         )
         for (scenario_name, _), one in zip(tasks, solved, strict=True):
