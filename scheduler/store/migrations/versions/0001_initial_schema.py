@@ -19,6 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    _keys_and_audit()
+    _runs_and_publications()
+    _run_results()
+    _unmet_and_published()
+
+
+def _keys_and_audit() -> None:
+    """Access keys, the audit trail and doctors' calendar tokens."""
     op.create_table(
         "api_keys",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -46,6 +54,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("doctor_id"),
     )
+
+
+def _runs_and_publications() -> None:
+    """Solve runs (jobs) and publications of a week's versions."""
     op.create_table(
         "solve_runs",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -90,6 +102,9 @@ def upgrade() -> None:
     with op.batch_alter_table("publications", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_publications_week"), ["week"], unique=False)
 
+
+def _run_results() -> None:
+    """What a run holds: assignments, documents, level values."""
     op.create_table(
         "run_assignments",
         sa.Column("run_id", sa.String(length=32), nullable=False),
@@ -134,6 +149,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["run_id"], ["solve_runs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("run_id", "position"),
     )
+
+
+def _unmet_and_published() -> None:
+    """A run's unmet demand and the published assignments."""
     op.create_table(
         "run_unmet",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
