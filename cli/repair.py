@@ -74,7 +74,7 @@ def repair(
     Half-days before the first absence stay as published; the parts of the
     week the absences touch are solved again — unmet first, then the fewest
     changed assignments, then the usual levels — and the rest is kept."""
-    from scheduler.repair.diff import KIND_ZH
+    from scheduler.labels import CHANGE_KIND_ZH
     from scheduler.repair.run import repair_week
     from scheduler.week import parse_week
 
@@ -102,7 +102,7 @@ def repair(
     counts = report["summary"]
     console.print(
         "changes: "
-        + ", ".join(f"{kind} {n} ({KIND_ZH[kind]})" for kind, n in counts.items())
+        + ", ".join(f"{kind} {n} ({CHANGE_KIND_ZH[kind]})" for kind, n in counts.items())
         + f" · parts re-solved {report['parts_resolved']} of {report['parts']}"
         + f" · {report['wall_seconds']} s"
     )
@@ -123,7 +123,8 @@ def changes(
     database: DatabaseOpt = None,
 ) -> None:
     """What changed in a week's published roster since version k, and whom to tell."""
-    from scheduler.repair.diff import KIND_ZH, changes_between
+    from scheduler.labels import CHANGE_KIND_ZH
+    from scheduler.repair.diff import changes_between
     from scheduler.store.engine import transaction
 
     with transaction(engine_for(database)) as session:
@@ -136,7 +137,7 @@ def changes(
     for c in found:
         table.add_row(
             when.get(c.half_day, c.half_day),
-            f"{c.kind} {KIND_ZH[c.kind]}",
+            f"{c.kind} {CHANGE_KIND_ZH[c.kind]}",
             f"{instance.sites[c.site_id].name} {c.item_id}",
             c.doctor_id or "—",
             c.previous_doctor_id or "—",

@@ -68,6 +68,7 @@ from scheduler.io.records import (
     SpecialtyRow,
     TeamRow,
 )
+from scheduler.labels import CLINIC_ITEM_NAME, TEAM_ITEM_NAME
 from scheduler.week import shift_week
 
 REFERRALS = "referrals.csv"
@@ -171,7 +172,9 @@ def derive_demand(data: DataSet, week: str) -> list[DemandRow]:
         item = DemandItem(
             id=clinic.clinic_id,
             kind=DemandKind.CLINIC,
-            name=f"{sites[clinic.site_id].name} {specialty_names[clinic.specialty_id]}坐诊",
+            name=CLINIC_ITEM_NAME.format(
+                site=sites[clinic.site_id].name, specialty=specialty_names[clinic.specialty_id]
+            ),
             site_id=clinic.site_id,
             specialty_id=clinic.specialty_id,
             allowed_hospitals=allowed(consortium, clinic.specialty_id),
@@ -242,7 +245,7 @@ def _team_support(data, week, sites, specialty_names, allowed) -> list[DemandRow
             item = DemandItem(
                 id=f"{team_id}-{specialty_id}",
                 kind=DemandKind.TEAM_SUPPORT,
-                name=f"{team.name} {specialty_names[specialty_id]}支持",
+                name=TEAM_ITEM_NAME.format(team=team.name, specialty=specialty_names[specialty_id]),
                 site_id=team.site_id,
                 specialty_id=specialty_id,
                 allowed_hospitals=allowed(consortium, specialty_id),

@@ -13,26 +13,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
+from scheduler.labels import (
+    DEMAND_KIND_ZH,
+    HALF_DAY_ZH,
+    LEVEL_NAMES,
+    PERIOD_ZH,
+    TITLE_ZH,
+    WEEKDAY_ZH,
+)
+
 WEEKDAYS: tuple[str, ...] = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 PERIODS: tuple[str, ...] = ("AM", "PM")
-PERIOD_ZH = {"AM": "上午", "PM": "下午"}
-WEEKDAY_ZH = {
-    "MON": "周一",
-    "TUE": "周二",
-    "WED": "周三",
-    "THU": "周四",
-    "FRI": "周五",
-    "SAT": "周六",
-    "SUN": "周日",
-}
 
 
 class Title(IntEnum):
     """Professional title; a higher value is a more senior title (R3)."""
 
-    ATTENDING = 1  # 主治医师
-    ASSOCIATE_CHIEF = 2  # 副主任医师
-    CHIEF = 3  # 主任医师
+    ATTENDING = 1
+    ASSOCIATE_CHIEF = 2
+    CHIEF = 3
 
     @classmethod
     def parse(cls, text: str) -> Title:
@@ -47,24 +46,20 @@ class Title(IntEnum):
     @property
     def zh(self) -> str:
         """Chinese name of the title."""
-        return {1: "主治医师", 2: "副主任医师", 3: "主任医师"}[self.value]
+        return TITLE_ZH[self.code]
 
 
 class DemandKind(StrEnum):
     """Where a demand item comes from (SPEC §4)."""
 
     DEPARTMENT = "department"  # jointly built department session
-    CLINIC = "clinic"  # grassroots specialist clinic (坐诊)
+    CLINIC = "clinic"  # grassroots specialist clinic
     TEAM_SUPPORT = "team_support"  # family-doctor team support session
 
     @property
     def zh(self) -> str:
         """Chinese name of the kind."""
-        return {
-            "department": "共建科室",
-            "clinic": "基层坐诊",
-            "team_support": "家庭医生团队支持",
-        }[self.value]
+        return DEMAND_KIND_ZH[self.value]
 
 
 class Level(StrEnum):
@@ -101,23 +96,15 @@ class LevelFacts:
 
 
 LEVEL_FACTS: dict[Level, LevelFacts] = {
-    Level.UNMET: LevelFacts("L1", "min", "priority-weighted unmet sessions", "未满足需求(加权)"),
-    Level.CONTINUITY: LevelFacts(
-        "L2", "max", "sessions continuing last week's doctor–item pairs", "连续性"
-    ),
-    Level.UNFAIRNESS: LevelFacts(
-        "L3",
-        "min",
-        "sum over specialty pools of the largest weekly load",
-        "公平性(各专科最大负荷之和)",
-    ),
-    Level.TRAVEL: LevelFacts("L4", "min", "total one-way travel minutes", "总路程(分钟)"),
-    Level.NON_PREFERRED: LevelFacts(
-        "L5", "min", "sessions on non-preferred weekdays", "非偏好工作日"
-    ),
-    Level.CHANGES: LevelFacts(
-        "Δ", "min", "assignments changed from the published roster (repair)", "改动的排班(修复)"
-    ),
+    level: LevelFacts(label, sense, LEVEL_NAMES[level].en, LEVEL_NAMES[level].zh)
+    for level, label, sense in (
+        (Level.UNMET, "L1", "min"),
+        (Level.CONTINUITY, "L2", "max"),
+        (Level.UNFAIRNESS, "L3", "min"),
+        (Level.TRAVEL, "L4", "min"),
+        (Level.NON_PREFERRED, "L5", "min"),
+        (Level.CHANGES, "Δ", "min"),
+    )
 }
 """Each level's label, sense and names, by code — the same codes as the model's
 ``LEVELS`` and the checker's ``LEVEL_CHECKS`` (a test says so)."""
@@ -161,9 +148,11 @@ class HalfDay:
     @property
     def zh(self) -> str:
         """Planner-facing label, e.g. ``11月30日 周一 上午``."""
-        return (
-            f"{self.date.month}月{self.date.day}日 "
-            f"{WEEKDAY_ZH[self.weekday]} {PERIOD_ZH[self.period]}"
+        return HALF_DAY_ZH.format(
+            month=self.date.month,
+            day=self.date.day,
+            weekday=WEEKDAY_ZH[self.weekday],
+            period=PERIOD_ZH[self.period],
         )
 
 
@@ -188,7 +177,7 @@ class Specialty:
 
 @dataclass(frozen=True, slots=True)
 class Consortium:
-    """A tight medical consortium (紧密型医共体)."""
+    """A tight medical consortium (a county's hospitals and grassroots sites as one)."""
 
     id: str
     name: str

@@ -38,11 +38,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scheduler.domain import Assignment, DemandKind, HalfDay, Instance
+from scheduler.labels import SIDE_ZH
 
 log = logging.getLogger(__name__)
 
-SIDE_ZH: dict[str, str] = {"east": "中梁山以东", "west": "中梁山以西"}
-"""Planner-facing names of the two sides of 中梁山 (an unknown side keeps its id)."""
 
 PERCENTILES: tuple[tuple[str, float], ...] = (("p50", 0.5), ("p90", 0.9))
 """Load percentiles reported, as (key, fraction)."""

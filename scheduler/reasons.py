@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from scheduler.domain import Assignment, Instance
+from scheduler.labels import REASON_TEXTS
 from scheduler.result import UnmetItem
 
 # Codes, most specific first (the order breaks ties between slot blocks).
@@ -58,7 +59,9 @@ def explain_unmet(instance: Instance, assignments: Iterable[Assignment]) -> list
 
 
 def _names(instance: Instance, hospital_ids: Iterable[str]) -> str:
-    return "、".join(instance.hospitals[h].name for h in sorted(hospital_ids))
+    return REASON_TEXTS.hospitals_separator.join(
+        instance.hospitals[h].name for h in sorted(hospital_ids)
+    )
 
 
 def _reason(
@@ -75,7 +78,9 @@ def _reason(
     limit = instance.policy.travel_limit_minutes
     if not item.allowed_hospitals:
         consortium = instance.consortia[site.consortium_id].name
-        return NO_HOSPITAL, f"{consortium}的合作三甲医院均无{specialty}重点专科"
+        return NO_HOSPITAL, REASON_TEXTS.no_hospital.format(
+            consortium=consortium, specialty=specialty
+        )
     hospitals = _names(instance, item.allowed_hospitals)
     pool = [
         d
@@ -83,13 +88,19 @@ def _reason(
         if d.specialty_id == item.specialty_id and d.hospital_id in item.allowed_hospitals
     ]
     if not pool:
-        return NO_SPECIALIST, f"{hospitals}没有{specialty}外派专家"
+        return NO_SPECIALIST, REASON_TEXTS.no_specialist.format(
+            hospitals=hospitals, specialty=specialty
+        )
     titled = [d for d in pool if d.title >= item.min_title]
     if not titled:
-        return TITLE, f"{hospitals}的{specialty}专家中无{item.min_title.zh}及以上职称者"
+        return TITLE, REASON_TEXTS.title.format(
+            hospitals=hospitals, specialty=specialty, title=item.min_title.zh
+        )
     able = [d for d in titled if d.weekly_cap > 0]
     if not able:
-        return NO_CAPACITY, f"{hospitals}符合职称的{specialty}专家本周外派上限均为0"
+        return NO_CAPACITY, REASON_TEXTS.no_capacity.format(
+            hospitals=hospitals, specialty=specialty
+        )
 
     def reach(doctor_hospital: str, period: str) -> int:
         return instance.travel.home_minutes(doctor_hospital, item.site_id, period)
@@ -99,7 +110,13 @@ def _reason(
         nearest = min(reach(d.hospital_id, "PM") for d in able)
         return (
             TRAVEL,
-            f"{hospitals}的{specialty}专家到{site.name}均超过{limit}分钟（最近{nearest}分钟）",
+            REASON_TEXTS.travel.format(
+                hospitals=hospitals,
+                specialty=specialty,
+                site=site.name,
+                limit=limit,
+                nearest=nearest,
+            ),
         )
     slots = [
         (d, h)
@@ -113,15 +130,17 @@ def _reason(
     if not slots:
         return (
             NOT_FREE,
-            f"{hospitals}的{specialty}专家在{limit}分钟车程内的开放半天均无空闲"
-            f"（{len(near)}人均有院内值班、休假或站点关闭）",
+            REASON_TEXTS.not_free.format(
+                hospitals=hospitals, specialty=specialty, limit=limit, doctors=len(near)
+            ),
         )
     open_half_days = {h.key for _, h in slots}
     if len(open_half_days) < item.sessions:
         return (
             FEW_HALF_DAYS,
-            f"只有{len(open_half_days)}个开放半天有合格{specialty}专家可到，"
-            f"需求{item.sessions}次（每半天至多1次）",
+            REASON_TEXTS.few_half_days.format(
+                open=len(open_half_days), specialty=specialty, sessions=item.sessions
+            ),
         )
     blocks: Counter[str] = Counter()
     for doctor, half_day in slots:
@@ -144,15 +163,21 @@ def _reason(
     candidates = len({d.id for d, _ in slots})
     parts = []
     if blocks[AT_CAP]:
-        parts.append(f"{doctors_at_cap}/{candidates}名合格{specialty}专家已达每周外派上限")
+        parts.append(
+            REASON_TEXTS.at_cap.format(
+                at_cap=doctors_at_cap, candidates=candidates, specialty=specialty
+            )
+        )
     if blocks[BUSY]:
-        parts.append(f"{blocks[BUSY]}个可用半天已安排其他需求")
+        parts.append(REASON_TEXTS.busy.format(count=blocks[BUSY]))
     if blocks[HOME_STAFFING]:
-        parts.append(f"{blocks[HOME_STAFFING]}个可用半天受{hospitals}院内留守人数限制")
+        parts.append(
+            REASON_TEXTS.home_staffing.format(count=blocks[HOME_STAFFING], hospitals=hospitals)
+        )
     if blocks[MIDDAY]:
-        parts.append(f"{blocks[MIDDAY]}个可用半天与上午/下午站点间路程超出午间间隔")
+        parts.append(REASON_TEXTS.midday.format(count=blocks[MIDDAY]))
     if not blocks:
-        return FEW_HALF_DAYS, f"可用半天已全部用于本需求（{len(open_half_days)}个）"
+        return FEW_HALF_DAYS, REASON_TEXTS.all_used.format(open=len(open_half_days))
     order = [AT_CAP, BUSY, HOME_STAFFING, MIDDAY]
     code = max(order, key=lambda c: (blocks[c], -order.index(c)))
-    return code, "；".join(parts)
+    return code, REASON_TEXTS.separator.join(parts)

@@ -20,13 +20,13 @@ from fastapi.templating import Jinja2Templates
 
 from api.web.deps import PREFIX, User, csrf_token
 from api.web.i18n import language, translate
-from scheduler.io.excel import LEVEL_ZH
+from scheduler.labels import LEVEL_NAMES
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance as ViewModel  # a page's view model: a dataclass
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-LEVEL_NAMES_ZH = {level.value: text for level, text in LEVEL_ZH.items()}
+LEVEL_NAMES_ZH = {code: name.zh for code, name in LEVEL_NAMES.items()}
 
 
 def language_of(request: Request) -> str:

@@ -23,6 +23,7 @@ from icalendar import Calendar, Event, Timezone
 from scheduler.domain import Assignment, Doctor, Instance
 from scheduler.errors import InputError
 from scheduler.ids import check_id
+from scheduler.labels import CALENDAR
 from scheduler.week import week_monday
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 TZID = "Asia/Shanghai"
 PRODID = "-//Shapingba Health Bureau//Consortium Roster//ZH"
 UID_DOMAIN = "roster.spb"
-SUMMARY_PREFIX = "外派坐诊"
+SUMMARY_PREFIX = CALENDAR.summary_prefix
 
 AM_START = dt.time(8, 30)
 AM_END = dt.time(12, 0)
@@ -91,12 +92,14 @@ def _events(instance: Instance, doctor: Doctor, assignments: Iterable[Assignment
             "description",
             "\n".join(
                 (
-                    f"需求项：{item.name}（{item.id}）",
-                    f"类型：{item.kind.zh}",
-                    f"专科：{specialty.name}",
-                    f"医共体：{instance.consortia[site.consortium_id].name}",
-                    f"路程：{minutes} 分钟（{hospital.name} → {site.name}，单程）",
-                    f"半天：{half_day.zh}",
+                    CALENDAR.item.format(name=item.name, id=item.id),
+                    CALENDAR.kind.format(kind=item.kind.zh),
+                    CALENDAR.specialty.format(specialty=specialty.name),
+                    CALENDAR.consortium.format(
+                        consortium=instance.consortia[site.consortium_id].name
+                    ),
+                    CALENDAR.travel.format(minutes=minutes, hospital=hospital.name, site=site.name),
+                    CALENDAR.half_day.format(half_day=half_day.zh),
                 )
             ),
         )

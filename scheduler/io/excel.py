@@ -35,71 +35,35 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from scheduler.domain import (
-    LEVEL_FACTS,
+from scheduler.domain import LEVEL_FACTS, WEEKDAYS, Assignment, HalfDay, Instance, Level
+from scheduler.labels import (
+    COVERAGE_COLUMNS,
+    COVERAGE_COMMENTS,
+    COVERAGE_GROUPS,
+    COVERAGE_SHEET,
+    DAY_COLUMNS,
+    DAY_SHEET,
+    DOCTOR_COLUMNS,
+    DOCTOR_SHEET,
+    HALF_DAY_HEADER,
     PERIOD_ZH,
+    PLACE_SEPARATOR,
+    SENSE_ZH,
+    SOLVE_STATUS_ZH,
+    SUMMARY,
+    SUMMARY_SHEET,
+    UNMET_COLUMNS,
+    UNMET_SHEET,
     WEEKDAY_ZH,
-    WEEKDAYS,
-    Assignment,
-    HalfDay,
-    Instance,
-    Level,
+    WORKBOOK_TITLE,
 )
-from scheduler.result import Result, SolveStatus
+from scheduler.result import Result
 from scheduler.week import week_monday
 
 log = logging.getLogger(__name__)
 
 LEVEL_ZH: dict[Level, str] = {level: facts.name_zh for level, facts in LEVEL_FACTS.items()}
 """Chinese names of the objective levels L1–L5."""
-
-STATUS_ZH: dict[SolveStatus, str] = {
-    SolveStatus.OPTIMAL: "最优(已证明)",
-    SolveStatus.FEASIBLE: "可行(未证明最优)",
-    SolveStatus.INFEASIBLE: "无可行解",
-    SolveStatus.TIMED_OUT: "超时未得解",
-}
-"""Chinese names of solve statuses."""
-
-SENSE_ZH: dict[str, str] = {"min": "最小化", "max": "最大化"}
-
-SUMMARY_SHEET = "概览"
-DOCTOR_SHEET = "医生"
-UNMET_SHEET = "未满足"
-COVERAGE_SHEET = "覆盖率"
-
-DAY_COLUMNS: tuple[str, ...] = (
-    "医共体",
-    "站点",
-    "半天",
-    "需求项",
-    "类型",
-    "专科",
-    "医生",
-    "职称",
-    "医院",
-    "路程(分钟)",
-)
-DOCTOR_COLUMNS: tuple[str, ...] = ("医生", "医院", "专科", "职称", "本周次数", "上限")
-UNMET_COLUMNS: tuple[str, ...] = ("需求项", "站点", "医共体", "专科", "缺少次数", "原因")
-COVERAGE_COLUMNS: tuple[str, ...] = (
-    "维度",
-    "编号",
-    "名称",
-    "需求次数",
-    "已覆盖",
-    "未满足",
-    "覆盖率(%)",
-    "他院覆盖",
-)
-COVERAGE_GROUPS: tuple[tuple[str, str], ...] = (
-    ("by_consortium", "医共体"),
-    ("by_specialty", "专科"),
-    ("by_hospital", "医院"),
-    ("by_kind", "类型"),
-    ("by_side", "区域"),
-)
-"""KPI coverage groups shown on the 覆盖率 sheet, with their Chinese dimension name."""
 
 _BOLD = Font(bold=True)
 _MAX_WIDTH = 60
@@ -108,14 +72,18 @@ _PERIOD_ORDER = {"AM": 0, "PM": 1}
 
 def day_sheet_name(date: dt.date) -> str:
     """Name of a day's sheet, e.g. ``周一 11-30``."""
-    return f"{WEEKDAY_ZH[WEEKDAYS[date.weekday()]]} {date.month:02d}-{date.day:02d}"
+    return DAY_SHEET.format(
+        weekday=WEEKDAY_ZH[WEEKDAYS[date.weekday()]], month=date.month, day=date.day
+    )
 
 
 def half_day_header(half_day: HalfDay) -> str:
     """Column header of a half-day on the 医生 sheet, e.g. ``周一上午 11-30``."""
-    return (
-        f"{WEEKDAY_ZH[half_day.weekday]}{PERIOD_ZH[half_day.period]} "
-        f"{half_day.date.month:02d}-{half_day.date.day:02d}"
+    return HALF_DAY_HEADER.format(
+        weekday=WEEKDAY_ZH[half_day.weekday],
+        period=PERIOD_ZH[half_day.period],
+        month=half_day.date.month,
+        day=half_day.date.day,
     )
 
 
@@ -169,25 +137,28 @@ def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict
             cell.font = _BOLD
 
     facts: list[tuple[str, Any]] = [
-        ("周次", instance.week),
-        ("日期", f"{monday.isoformat()} 至 {last.isoformat()}"),
-        ("求解状态", STATUS_ZH[result.status]),
-        ("求解时间(秒)", round(result.wall_seconds, 1)),
-        ("排班次数", len(result.assignments)),
-        ("需求次数", overall["required"]),
-        ("未满足次数", overall["unmet"]),
-        ("覆盖率(%)", overall["percent"]),
-        ("总路程(分钟)", kpis["travel"]["total_minutes"]),
-        ("连续性次数", kpis["continuity"]["sessions"]),
-        ("出诊医生数", kpis["load"]["doctors_used"]),
-        ("医生利用率(%)", kpis["load"]["utilisation_percent"]),
+        (SUMMARY.week, instance.week),
+        (
+            SUMMARY.dates,
+            SUMMARY.date_range.format(first=monday.isoformat(), last=last.isoformat()),
+        ),
+        (SUMMARY.status, SOLVE_STATUS_ZH[result.status]),
+        (SUMMARY.seconds, round(result.wall_seconds, 1)),
+        (SUMMARY.assignments, len(result.assignments)),
+        (SUMMARY.required, overall["required"]),
+        (SUMMARY.unmet, overall["unmet"]),
+        (SUMMARY.percent, overall["percent"]),
+        (SUMMARY.travel, kpis["travel"]["total_minutes"]),
+        (SUMMARY.continuity, kpis["continuity"]["sessions"]),
+        (SUMMARY.doctors_used, kpis["load"]["doctors_used"]),
+        (SUMMARY.utilisation, kpis["load"]["utilisation_percent"]),
     ]
     for label, value in facts:
         ws.append([label, value])
         ws.cell(ws.max_row, 1).font = _BOLD
 
     ws.append([])
-    section(("层级", "目标", "方向", "值", "界", "状态", "用时(秒)"))
+    section(SUMMARY.level_columns)
     for lv in result.levels:
         ws.append(
             [
@@ -196,15 +167,15 @@ def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict
                 SENSE_ZH[lv.level.sense],
                 lv.value,
                 lv.bound,
-                STATUS_ZH[lv.status],
+                SOLVE_STATUS_ZH[lv.status],
                 round(lv.wall_seconds, 1),
             ]
         )
 
     ws.append([])
-    section(("医共体", "需求次数", "已覆盖", "未满足", "覆盖率(%)"))
+    section(SUMMARY.coverage_columns)
     ws.append(
-        ["全部", overall["required"], overall["covered"], overall["unmet"], overall["percent"]]
+        [SUMMARY.all, overall["required"], overall["covered"], overall["unmet"], overall["percent"]]
     )
     for row in coverage["by_consortium"]:
         ws.append([row["name"], row["required"], row["covered"], row["unmet"], row["percent"]])
@@ -274,7 +245,7 @@ def _doctor_rows(instance: Instance, assignments: Sequence[Assignment]) -> list[
                 sum(len(v) for v in by_half_day.values()),
                 doctor.weekly_cap,
                 *(
-                    "／".join(sorted(by_half_day.get(h.key, []))) or None
+                    PLACE_SEPARATOR.join(sorted(by_half_day.get(h.key, []))) or None
                     for h in instance.half_days
                 ),
             ]
@@ -361,7 +332,7 @@ def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> 
     wb = Workbook()
     stamp = fixed_timestamp(instance.week)
     wb.properties.creator = "consortium-roster"
-    wb.properties.title = f"外派坐诊排班 {instance.week}"
+    wb.properties.title = WORKBOOK_TITLE.format(week=instance.week)
     wb.properties.created = stamp
     wb.properties.modified = stamp
 
@@ -383,12 +354,8 @@ def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> 
 
     coverage = wb.create_sheet(COVERAGE_SHEET)
     write_table(coverage, COVERAGE_COLUMNS, _coverage_rows(kpis))
-    coverage["E1"].comment = Comment(
-        "医院维度：本院医生完成的次数；其余维度：所有医生完成的次数。", "roster"
-    )
-    coverage["H1"].comment = Comment(
-        "仅医院维度：该院可服务的需求中由其他医院医生完成的次数。", "roster"
-    )
+    for cell, text in COVERAGE_COMMENTS.items():
+        coverage[cell].comment = Comment(text, "roster")
     return wb
 
 

@@ -27,11 +27,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from scheduler.domain import Assignment, Instance
+from scheduler.labels import NOTIFICATIONS
 from scheduler.store.queries import published_roster
 from scheduler.store.schema import Publication
 
 KINDS = ("dropped", "reassigned", "moved", "added")
-KIND_ZH = {"dropped": "取消", "reassigned": "换人", "moved": "改派", "added": "新增"}
 
 
 @dataclass(frozen=True)
@@ -104,12 +104,12 @@ def summary(changes: list[Change]) -> dict[str, int]:
 
 def _who(instance: Instance, doctor_id: str | None) -> str:
     if doctor_id is None:
-        return "（无人）"
+        return NOTIFICATIONS.nobody
     doctor = instance.doctors.get(doctor_id)
     if doctor is None:
         return doctor_id
     hospital = instance.hospitals[doctor.hospital_id].name
-    return f"{doctor.name}（{hospital}，{doctor_id}）"
+    return NOTIFICATIONS.who.format(name=doctor.name, hospital=hospital, id=doctor_id)
 
 
 def _where(instance: Instance, item_id: str) -> str:
@@ -122,36 +122,47 @@ def notifications(instance: Instance, changes: list[Change]) -> dict[str, Any]:
     when = {h.key: h.zh for h in instance.half_days}
     doctors: dict[str, list[str]] = defaultdict(list)
     sites: dict[str, list[str]] = defaultdict(list)
+    say = NOTIFICATIONS
     for c in changes:
         at = when.get(c.half_day, c.half_day)
         place = _where(instance, c.item_id)
         if c.kind == "dropped":
             assert c.previous_doctor_id is not None
-            doctors[c.previous_doctor_id].append(f"{at}：{place} 的出诊取消。")
+            doctors[c.previous_doctor_id].append(say.doctor_dropped.format(at=at, place=place))
             sites[c.site_id].append(
-                f"{at}：{place} 取消（原由 {_who(instance, c.previous_doctor_id)} 出诊）。"
+                say.site_dropped.format(
+                    at=at, place=place, who=_who(instance, c.previous_doctor_id)
+                )
             )
         elif c.kind == "added":
             assert c.doctor_id is not None
-            doctors[c.doctor_id].append(f"{at}：新增出诊 {place}。")
-            sites[c.site_id].append(f"{at}：{place} 新增，由 {_who(instance, c.doctor_id)} 出诊。")
+            doctors[c.doctor_id].append(say.doctor_added.format(at=at, place=place))
+            sites[c.site_id].append(
+                say.site_added.format(at=at, place=place, who=_who(instance, c.doctor_id))
+            )
         elif c.kind == "reassigned":
             assert c.doctor_id is not None and c.previous_doctor_id is not None
-            doctors[c.previous_doctor_id].append(f"{at}：{place} 改由他人出诊，您无需前往。")
-            doctors[c.doctor_id].append(f"{at}：新增出诊 {place}（接替原安排）。")
+            doctors[c.previous_doctor_id].append(say.doctor_released.format(at=at, place=place))
+            doctors[c.doctor_id].append(say.doctor_taking_over.format(at=at, place=place))
             sites[c.site_id].append(
-                f"{at}：{place} 出诊医生由 {_who(instance, c.previous_doctor_id)} "
-                f"改为 {_who(instance, c.doctor_id)}。"
+                say.site_reassigned.format(
+                    at=at,
+                    place=place,
+                    before=_who(instance, c.previous_doctor_id),
+                    after=_who(instance, c.doctor_id),
+                )
             )
         else:  # moved
             assert c.doctor_id is not None and c.previous_item_id is not None
             before = _where(instance, c.previous_item_id)
-            doctors[c.doctor_id].append(f"{at}：由 {before} 改派至 {place}。")
+            doctors[c.doctor_id].append(say.doctor_moved.format(at=at, before=before, place=place))
             assert c.previous_site_id is not None
             sites[c.previous_site_id].append(
-                f"{at}：{before} 取消（{_who(instance, c.doctor_id)} 改派他处）。"
+                say.site_moved_away.format(at=at, before=before, who=_who(instance, c.doctor_id))
             )
-            sites[c.site_id].append(f"{at}：{place} 新增，由 {_who(instance, c.doctor_id)} 出诊。")
+            sites[c.site_id].append(
+                say.site_added.format(at=at, place=place, who=_who(instance, c.doctor_id))
+            )
     return {
         "doctors": [
             {

@@ -27,6 +27,7 @@ from scheduler.domain import Instance
 from scheduler.faults import crash_point
 from scheduler.io.output_dir import Leftover, OutputKind, prepare_output
 from scheduler.io.run_dir import demand_rows_from_csv, write_run_files
+from scheduler.labels import REPAIR_PAGE
 from scheduler.model.params import SolverParams
 from scheduler.repair.absences import Absence, Pin, make_absence, parse_pin
 from scheduler.repair.diff import Change, notifications, roster_diff, summary
@@ -222,18 +223,21 @@ def _write_diff(directory: Path, outcome: RepairOutcome) -> None:
 def notifications_md(outcome: RepairOutcome) -> str:
     """The notifications as a page a planner can copy from."""
     counts = summary(outcome.changes)
+    page = REPAIR_PAGE
     lines = [
-        f"# {outcome.week} 排班修复：第 {outcome.repaired_version} 版 → 第 {outcome.version} 版",
+        page.title.format(
+            week=outcome.week, before=outcome.repaired_version, after=outcome.version
+        ),
         "",
-        "改动：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+        page.changes + page.change_separator.join(f"{k} {v}" for k, v in counts.items()),
         "",
-        "## 医生",
+        page.doctors,
     ]
     for doctor in outcome.notices["doctors"]:
-        lines += ["", f"### {doctor['name']}（{doctor['doctor_id']}）", ""]
+        lines += ["", page.heading.format(name=doctor["name"], id=doctor["doctor_id"]), ""]
         lines += [f"- {line}" for line in doctor["lines"]]
-    lines += ["", "## 站点"]
+    lines += ["", page.sites]
     for site in outcome.notices["sites"]:
-        lines += ["", f"### {site['name']}（{site['site_id']}）", ""]
+        lines += ["", page.heading.format(name=site["name"], id=site["site_id"]), ""]
         lines += [f"- {line}" for line in site["lines"]]
     return "\n".join(lines) + "\n"

@@ -47,6 +47,7 @@ from scheduler.io.records import (
     SpecialtyRow,
     TeamRow,
 )
+from scheduler.labels import CROSSING_NOTE, NEW_DOCTOR_NAME, SCENARIO_LEAVE_REASON
 from scheduler.scenarios.spec import (
     AddDoctors,
     Change,
@@ -209,7 +210,12 @@ def _remove_doctors(edit: Edit, change: RemoveDoctors, _: int) -> None:
         return
     for doctor_id in chosen:
         edit.table(LeaveRow).append(
-            LeaveRow(doctor_id=doctor_id, start_date=days[0], end_date=days[-1], reason="情景")
+            LeaveRow(
+                doctor_id=doctor_id,
+                start_date=days[0],
+                end_date=days[-1],
+                reason=SCENARIO_LEAVE_REASON,
+            )
         )
     edit.notes.append(f"away {days[0]} – {days[-1]}: {', '.join(chosen)}")
 
@@ -255,7 +261,7 @@ def _add_doctors(edit: Edit, change: AddDoctors, _: int) -> None:
         edit.table(DoctorRow).append(
             DoctorRow(
                 doctor_id=doctor_id,
-                name=f"新增{specialty_name}医生{serial}",
+                name=NEW_DOCTOR_NAME.format(specialty=specialty_name, serial=serial),
                 hospital_id=change.hospital,
                 specialty_id=change.specialty,
                 title=change.title or template.title,
@@ -272,7 +278,12 @@ def _add_doctors(edit: Edit, change: AddDoctors, _: int) -> None:
         )
         for start, end in _runs(outside):
             edit.table(LeaveRow).append(
-                LeaveRow(doctor_id=doctor_id, start_date=start, end_date=end, reason="情景")
+                LeaveRow(
+                    doctor_id=doctor_id,
+                    start_date=start,
+                    end_date=end,
+                    reason=SCENARIO_LEAVE_REASON,
+                )
             )
         added.append(doctor_id)
     like = (
@@ -551,7 +562,7 @@ def _scale_travel(edit: Edit, change: ScaleTravel, _: int) -> None:
         edit.data.policy = dataclasses.replace(
             policy, crossing_multiplier=policy.crossing_multiplier * change.factor
         )
-        edit.notes.append(f"trips across 中梁山 ×{change.factor:g}")
+        edit.notes.append(CROSSING_NOTE.format(factor=change.factor))
     else:
         # The formula is linear in these three terms: scaling them scales every trip.
         edit.data.policy = dataclasses.replace(

@@ -37,15 +37,18 @@ from matplotlib.ft2font import FT2Font
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from scheduler import reasons
 from scheduler.domain import Level
-from scheduler.io.excel import (
+from scheduler.io.excel import LEVEL_ZH, FixedTimeZipFile, fixed_timestamp, write_table
+from scheduler.labels import (
+    CHARTS,
     COVERAGE_GROUPS,
-    LEVEL_ZH,
-    STATUS_ZH,
-    FixedTimeZipFile,
-    fixed_timestamp,
-    write_table,
+    KPI_LABELS,
+    REASON_NAMES_ZH,
+    SCENARIO_REPORT,
+    SENSITIVITY_COLUMNS,
+    SENSITIVITY_REPORT,
+    SOLVE_STATUS_ZH,
+    SWEEP_REPORT,
 )
 from scheduler.result import SolveStatus
 
@@ -67,63 +70,41 @@ CJK_FAMILIES: tuple[str, ...] = (
 )
 """Fonts tried, in this order, for Chinese chart labels."""
 
-KPI_ROWS: tuple[tuple[str, str, str, int, int], ...] = (
-    # key in compare()'s kpis, Chinese, English, better (+1 higher, -1 lower, 0 neither), digits
-    ("required_sessions", "需求次数", "required sessions", 0, 0),
-    ("covered_sessions", "已覆盖次数", "covered sessions", 1, 0),
-    ("unmet_sessions", "未满足次数", "unmet sessions", -1, 0),
-    ("coverage_percent", "覆盖率(%)", "coverage %", 1, 1),
-    ("weighted_unmet", "未满足(加权)", "weighted unmet", -1, 0),
-    ("doctors", "医生数", "doctors", 0, 0),
-    ("load_p50", "周负荷中位数", "weekly load p50", 0, 1),
-    ("load_p90", "周负荷P90", "weekly load p90", 0, 1),
-    ("load_max", "周负荷最大值", "weekly load max", 0, 0),
-    ("utilisation_percent", "医生利用率(%)", "utilisation %", 0, 1),
-    ("travel_hours", "总路程(小时)", "travel hours", -1, 1),
-    ("continuity_sessions", "连续性次数", "continuity sessions", 1, 0),
-    ("solve_seconds", "求解时间(秒)", "solve seconds", 0, 1),
-    ("parts", "分块数", "parts", 0, 0),
-    ("parts_reused", "复用分块数", "parts reused", 0, 0),
+KPI_ROWS: tuple[tuple[str, str, str, int, int], ...] = tuple(
+    (key, KPI_LABELS[key].zh, KPI_LABELS[key].en, better, digits)
+    for key, better, digits in (
+        # key in compare()'s kpis, better (+1 higher, -1 lower, 0 neither), digits
+        ("required_sessions", 0, 0),
+        ("covered_sessions", 1, 0),
+        ("unmet_sessions", -1, 0),
+        ("coverage_percent", 1, 1),
+        ("weighted_unmet", -1, 0),
+        ("doctors", 0, 0),
+        ("load_p50", 0, 1),
+        ("load_p90", 0, 1),
+        ("load_max", 0, 0),
+        ("utilisation_percent", 0, 1),
+        ("travel_hours", -1, 1),
+        ("continuity_sessions", 1, 0),
+        ("solve_seconds", 0, 1),
+        ("parts", 0, 0),
+        ("parts_reused", 0, 0),
+    )
 )
-"""The rows of the KPI table, in order."""
+"""The rows of the KPI table, in order: key, Chinese, English, better, digits."""
 
-REASON_ZH: dict[str, str] = {
-    reasons.NO_HOSPITAL: "合作医院无此专科",
-    reasons.NO_SPECIALIST: "无外派专家",
-    reasons.TITLE: "职称不足",
-    reasons.NO_CAPACITY: "外派上限为0",
-    reasons.TRAVEL: "车程超限",
-    reasons.NOT_FREE: "无空闲半天",
-    reasons.FEW_HALF_DAYS: "开放半天不足",
-    reasons.AT_CAP: "周上限已满",
-    reasons.BUSY: "已排其他需求",
-    reasons.HOME_STAFFING: "本院留守限制",
-    reasons.MIDDAY: "午间转场",
-}
-"""Chinese names of the unmet reason codes of :mod:`scheduler.reasons`."""
-
-SWEEP_COLUMNS: tuple[tuple[str, str, int, int], ...] = (
-    ("coverage_percent", "覆盖率(%)", 1, 1),
-    ("unmet_sessions", "未满足次数", -1, 0),
-    ("weighted_unmet", "未满足(加权)", -1, 0),
-    ("utilisation_percent", "医生利用率(%)", 0, 1),
-    ("travel_hours", "总路程(小时)", -1, 1),
-    ("solve_seconds", "求解时间(秒)", 0, 1),
+SWEEP_COLUMNS: tuple[tuple[str, str, int, int], ...] = tuple(
+    (key, KPI_LABELS[key].zh, better, digits)
+    for key, better, digits in (
+        ("coverage_percent", 1, 1),
+        ("unmet_sessions", -1, 0),
+        ("weighted_unmet", -1, 0),
+        ("utilisation_percent", 0, 1),
+        ("travel_hours", -1, 1),
+        ("solve_seconds", 0, 1),
+    )
 )
 """KPI columns of the sweep table: key, Chinese, better, digits."""
-
-SENSITIVITY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("rank", "排名"),
-    ("hospital_name", "医院"),
-    ("specialty_name", "专科"),
-    ("template_doctor", "参照医生"),
-    ("title", "职称"),
-    ("weekly_cap", "周上限"),
-    ("extra_sessions", "多覆盖次数"),
-    ("weighted_unmet_reduction", "加权未满足减少"),
-    ("unmet_before", "该专科基线未满足"),
-    ("solve_seconds", "求解时间(秒)"),
-)
 
 _DPI = 110
 _BASELINE_COLOUR = "#6b6b6b"
@@ -224,14 +205,15 @@ def _cell(value: Any, base: Any, digits: int = 0, better: int = 0) -> dict[str, 
 
 def _status_zh(status: str) -> str:
     try:
-        return STATUS_ZH[SolveStatus(status)]
+        return SOLVE_STATUS_ZH[SolveStatus(status)]
     except ValueError:
         return status or "—"
 
 
 def _comparisons(variants: Sequence[dict[str, Any]]) -> dict[str, list[Comparison]]:
     """The KPI, objective level and unmet-by-reason rows of a scenario."""
-    kpis = [Comparison("求解状态", "status", tuple(_status_zh(v["status"]) for v in variants))]
+    status = KPI_LABELS["status"]
+    kpis = [Comparison(status.zh, status.en, tuple(_status_zh(v["status"]) for v in variants))]
     kpis += [
         Comparison(zh, en, tuple(v["kpis"].get(key) for v in variants), digits, better)
         for key, zh, en, better, digits in KPI_ROWS
@@ -243,7 +225,9 @@ def _comparisons(variants: Sequence[dict[str, Any]]) -> dict[str, list[Compariso
         ]
         level = Level(lv["level"])
         notes = tuple(
-            f"{_status_zh(f['status'])} · 界 {_fmt(f.get('bound'))}"
+            SCENARIO_REPORT.level_note.format(
+                status=_status_zh(f["status"]), bound=_fmt(f.get("bound"))
+            )
             if f and f.get("status") != SolveStatus.OPTIMAL
             else ""
             for f in found
@@ -260,7 +244,7 @@ def _comparisons(variants: Sequence[dict[str, Any]]) -> dict[str, list[Compariso
     codes = sorted({code for v in variants for code in v["kpis"]["unmet_by_reason"]})
     by_reason = [
         Comparison(
-            REASON_ZH.get(code, code),
+            REASON_NAMES_ZH.get(code, code),
             code,
             tuple(v["kpis"]["unmet_by_reason"].get(code, 0) for v in variants),
             better=-1,
@@ -300,14 +284,14 @@ def _chart(
 
 
 def _no_data(ax: Axes, fonts: ChartFonts) -> None:
-    ax.text(0.5, 0.5, fonts.text("无数据", "no data"), ha="center", va="center")
+    ax.text(0.5, 0.5, fonts.text(CHARTS.no_data.zh, CHARTS.no_data.en), ha="center", va="center")
     ax.set_axis_off()
 
 
 def _coverage_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Path:
     """Coverage % of all demand, then of each consortium: one bar per variant."""
     variants, rows = report["variants"], report["coverage"]["consortium"]
-    groups = [fonts.text("全部", "all")]
+    groups = [fonts.text(CHARTS.all.zh, CHARTS.all.en)]
     groups += [textwrap.fill(fonts.label(r["name"], r["id"]), 6) for r in rows]
     colours, width = _colours(len(variants)), 0.8 / len(variants)
 
@@ -321,8 +305,9 @@ def _coverage_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Pa
             ax.bar_label(bars, fmt="%.1f", fontsize=6.5, rotation=90, padding=2)
         ax.set_xticks(range(len(groups)), groups)
         ax.set_ylim(0, 112)
-        ax.set_ylabel(fonts.text("覆盖率(%)", "coverage %"))
-        ax.set_title(fonts.text("各医共体覆盖率", "Coverage by consortium"))
+        percent = KPI_LABELS["coverage_percent"]
+        ax.set_ylabel(fonts.text(percent.zh, percent.en))
+        ax.set_title(fonts.text(CHARTS.coverage_title.zh, CHARTS.coverage_title.en))
         fig.legend(loc="outside lower center", ncols=min(len(variants), 4), fontsize=7.5)
 
     return _chart(path, fonts, (max(6.0, 1.0 + 0.3 * len(groups) * len(variants)), 4.0), draw)
@@ -339,12 +324,13 @@ def _heatmap_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Pat
         for m in maps
     ]
     # (grid, signed, title): the baseline's unmet sessions, then each variant's change
-    panels = [(grids[0], False, fonts.text("基线：未满足次数", "baseline: unmet sessions"))]
+    baseline = fonts.text(CHARTS.baseline_unmet.zh, CHARTS.baseline_unmet.en)
+    panels = [(grids[0], False, baseline)]
     panels += [
         (
             grids[k] - grids[0],
             True,
-            fonts.label(v["name"], f"V{k}") + fonts.text("：较基线", ": change"),
+            fonts.label(v["name"], f"V{k}") + fonts.text(CHARTS.change.zh, CHARTS.change.en),
         )
         for k, v in enumerate(variants[1:], start=1)
     ]
@@ -396,9 +382,10 @@ def _load_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Path:
             style = {"linestyle": "--", "zorder": 3} if k == 0 else {"linewidth": 1.4}
             ax.plot(y, marker="o", color=colours[k], label=label, **style)
         ax.set_xticks(range(top + 1))
-        ax.set_xlabel(fonts.text("本周出诊次数", "sessions in the week"))
-        ax.set_ylabel(fonts.text("医生数", "doctors"))
-        ax.set_title(fonts.text("医生周负荷分布", "Doctors by weekly load"))
+        doctors = KPI_LABELS["doctors"]
+        ax.set_xlabel(fonts.text(CHARTS.load_axis.zh, CHARTS.load_axis.en))
+        ax.set_ylabel(fonts.text(doctors.zh, doctors.en))
+        ax.set_title(fonts.text(CHARTS.load_title.zh, CHARTS.load_title.en))
         ax.grid(axis="y", alpha=0.3)
         fig.legend(loc="outside lower center", ncols=min(len(variants), 4), fontsize=7.5)
 
@@ -412,19 +399,16 @@ def _sweep_chart(path: Path, rows: Sequence[dict[str, Any]], fonts: ChartFonts) 
 
     def draw(fig: Figure) -> None:
         axes = fig.subplots(2, 1, sharex=True)
-        for ax, key, zh, en in (
-            (axes[0], "coverage_percent", "覆盖率(%)", "coverage %"),
-            (axes[1], "weighted_unmet", "未满足(加权)", "weighted unmet"),
-        ):
+        for ax, key in ((axes[0], "coverage_percent"), (axes[1], "weighted_unmet")):
             values = [float(r[key]) for r in rows]
             bars = ax.bar(range(len(rows)), values, color=colours)
             ax.bar_label(bars, fmt="%.1f" if key == "coverage_percent" else "%d", fontsize=7)
             ax.axhline(values[0], color="#c0392b", linestyle="--", linewidth=1)
-            ax.set_ylabel(fonts.text(zh, en))
+            ax.set_ylabel(fonts.text(KPI_LABELS[key].zh, KPI_LABELS[key].en))
             ax.grid(axis="y", alpha=0.3)
         low = min(float(r["coverage_percent"]) for r in rows)
         axes[0].set_ylim(max(0.0, 5 * (low // 5) - 5), 100.5)  # zoomed: the values are close
-        axes[0].set_title(fonts.text("情景对比（虚线：基线）", "Scenario sweep (dashed: baseline)"))
+        axes[0].set_title(fonts.text(CHARTS.sweep_title.zh, CHARTS.sweep_title.en))
         axes[1].set_xticks(range(len(rows)), labels, rotation=60, ha="right")
 
     return _chart(path, fonts, (max(6.0, 1.5 + 0.4 * len(rows)), 6.0), draw)
@@ -449,8 +433,8 @@ def _sensitivity_chart(path: Path, rows: Sequence[dict[str, Any]], fonts: ChartF
         ax.bar_label(bars, fmt="+%d", fontsize=7, padding=2)
         ax.set_yticks(range(len(shown)), labels)
         ax.invert_yaxis()
-        ax.set_xlabel(fonts.text("多覆盖次数", "extra sessions covered"))
-        ax.set_title(fonts.text("增加一名专家的效果", "One more specialist: sessions gained"))
+        ax.set_xlabel(fonts.text(CHARTS.extra_axis.zh, CHARTS.extra_axis.en))
+        ax.set_title(fonts.text(CHARTS.sensitivity_title.zh, CHARTS.sensitivity_title.en))
         ax.grid(axis="x", alpha=0.3)
 
     return _chart(path, fonts, (7.0, 1.2 + 0.3 * max(len(shown), 3)), draw)
@@ -507,11 +491,12 @@ def _save_workbook(path: Path, title: str, stamp: dt.datetime, sheets: Sequence[
 def _scenario_sheets(report: dict[str, Any], table: dict[str, list[Comparison]]) -> list[Sheet]:
     variants, names = report["variants"], report["names"]
     base = variants[0]["name"]
-    header = ["指标", base]
+    words = SCENARIO_REPORT
+    header = [words.kpi, base]
     for v in variants[1:]:
-        header += [v["name"], f"{v['name']} 较基线"]
+        header += [v["name"], words.versus_baseline.format(name=v["name"])]
     summary = [c.sheet_row() for c in table["kpis"] + table["levels"]]
-    summary += [["未满足原因：" + c.zh, *c.sheet_row()[1:]] for c in table["by_reason"]]
+    summary += [[words.reason_prefix + c.zh, *c.sheet_row()[1:]] for c in table["by_reason"]]
     coverage = []
     for group, dimension in COVERAGE_GROUPS:
         for r in report["coverage"].get(group.removeprefix("by_"), []):
@@ -533,13 +518,11 @@ def _scenario_sheets(report: dict[str, Any], table: dict[str, list[Comparison]])
         for d in report["unmet_diff"].get(v["name"], [])
     ]
     notes = [[v["name"], v["description"], note] for v in variants for note in v["notes"] or [""]]
-    coverage_header = ("维度", "编号", "名称", "情景", "需求次数", "已覆盖", "未满足")
-    diff_header = ("情景", "需求项", "名称", "站点", "医共体", "专科", "基线缺少", "情景缺少")
     return [
-        ("概览", header, summary),
-        ("覆盖率", (*coverage_header, "覆盖率(%)", "较基线(百分点)"), coverage),
-        ("未满足变化", (*diff_header, "变化", "原因"), diff),
-        ("变更说明", ("情景", "说明", "变更"), notes),
+        (words.summary_sheet, header, summary),
+        (words.coverage_sheet, words.coverage_columns, coverage),
+        (words.diff_sheet, words.diff_columns, diff),
+        (words.notes_sheet, words.notes_columns, notes),
     ]
 
 
@@ -566,7 +549,7 @@ def write_scenario_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
         "scenario.html.j2",
         report=report,
         variants=variants,
-        coverage_groups=(("consortium", "医共体"), ("specialty", "专科"), ("hospital", "医院")),
+        coverage_groups=SCENARIO_REPORT.coverage_groups,
         top=TOP_DIFF_ROWS,
         charts=[_data_uri(p) for p in charts],
         **table,
@@ -574,7 +557,7 @@ def write_scenario_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
     week = report["scenario"]["week"]
     xlsx = _save_workbook(
         out_dir / "report.xlsx",
-        f"情景对比 {report['scenario']['name']} {week}",
+        SCENARIO_REPORT.workbook_title.format(name=report["scenario"]["name"], week=week),
         fixed_timestamp(week),
         _scenario_sheets(report, table),
     )
@@ -602,8 +585,8 @@ def write_sweep_report(rows: list[dict[str, Any]], title: str, out_dir: Path) ->
         status={r["status"]: _status_zh(r["status"]) for r in rows},
         chart=_data_uri(chart),
     )
-    header = ["编号", "情景集", "情景", "求解状态", *(zh for _, zh, _, _ in SWEEP_COLUMNS)]
-    header += ["覆盖率较基线(百分点)", "加权未满足较基线"]
+    header = [*SWEEP_REPORT.first_columns, *(zh for _, zh, _, _ in SWEEP_COLUMNS)]
+    header += SWEEP_REPORT.last_columns
     table = [
         [
             f"V{k}",
@@ -616,7 +599,9 @@ def write_sweep_report(rows: list[dict[str, Any]], title: str, out_dir: Path) ->
         ]
         for k, r in enumerate(rows)
     ]
-    xlsx = _save_workbook(out_dir / "sweep.xlsx", title, _NO_WEEK_STAMP, [("汇总", header, table)])
+    xlsx = _save_workbook(
+        out_dir / "sweep.xlsx", title, _NO_WEEK_STAMP, [(SWEEP_REPORT.sheet, header, table)]
+    )
     log.info("wrote sweep report to %s (%d rows)", out_dir, len(rows))
     return [chart, html, xlsx]
 
@@ -632,15 +617,20 @@ def write_sensitivity_report(
     """
     out_dir = Path(out_dir)
     chart = _sensitivity_chart(out_dir / "sensitivity.png", rows, chart_fonts())
+    words = SENSITIVITY_REPORT
     facts = [
-        ("周次", "week", meta.get("week")),
-        ("基线未满足次数", "baseline unmet sessions", meta.get("baseline_unmet_sessions")),
-        ("基线未满足(加权)", "baseline weighted unmet", meta.get("baseline_weighted_unmet")),
-        ("尝试组合数", "pairs tried", meta.get("pairs")),
-        ("用时(秒)", "seconds", meta.get("seconds")),
+        (label.zh, label.en, value)
+        for label, value in (
+            (words.week, meta.get("week")),
+            (words.baseline_unmet, meta.get("baseline_unmet_sessions")),
+            (words.baseline_weighted, meta.get("baseline_weighted_unmet")),
+            (words.pairs, meta.get("pairs")),
+            (words.seconds, meta.get("seconds")),
+        )
     ]
     if "pairs_solved" in meta:  # a pair whose specialty has nothing unmet is not solved
-        facts.insert(4, ("已求解组合数", "pairs solved", meta["pairs_solved"]))
+        solved = words.pairs_solved
+        facts.insert(4, (solved.zh, solved.en, meta["pairs_solved"]))
     html = _render(
         out_dir / "sensitivity.html",
         "sensitivity.html.j2",
@@ -653,15 +643,15 @@ def write_sensitivity_report(
     week = meta.get("week")
     xlsx = _save_workbook(
         out_dir / "sensitivity.xlsx",
-        f"增加一名专家 {week or ''}".strip(),
+        words.workbook_title.format(week=week or "").strip(),
         fixed_timestamp(week) if week else _NO_WEEK_STAMP,
         [
             (
-                "排名",
+                words.ranking_sheet,
                 [zh for _, zh in SENSITIVITY_COLUMNS],
                 [[r.get(k) for k, _ in SENSITIVITY_COLUMNS] for r in rows],
             ),
-            ("概况", ("项目", "值"), [[zh, value] for zh, _, value in facts]),
+            (words.facts_sheet, words.facts_columns, [[zh, value] for zh, _, value in facts]),
         ],
     )
     log.info("wrote sensitivity report to %s (%d rows)", out_dir, len(rows))

@@ -19,6 +19,7 @@ from api.web.reads import published
 from api.web.render import page
 from scheduler.domain import Consortium, HalfDay, Hospital, Instance, Specialty
 from scheduler.io.excel import FixedTimeZipFile, fixed_timestamp, write_table
+from scheduler.labels import WEEK_EXPORT_ROWS, WEEK_EXPORT_SHEET
 from scheduler.store.queries import RosterFilter, roster_page
 from scheduler.store.schema import Publication, PublishedAssignment
 
@@ -183,8 +184,9 @@ def workbook(view: WeekView) -> bytes:
     assert instance is not None and view.week is not None
     wb = Workbook()
     ws = wb.active
-    ws.title = "排班"
-    header = ["站点" if view.by == "site" else "医生"] + [h.zh for h in view.half_days]
+    ws.title = WEEK_EXPORT_SHEET
+    first = WEEK_EXPORT_ROWS["site" if view.by == "site" else "doctor"]
+    header = [first] + [h.zh for h in view.half_days]
     body = []
     for _, name, cells in view.rows:
         line = [name]
