@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from scheduler.domain import Assignment, Instance
+from scheduler.domain import Assignment, Doctor, HalfDay, Instance
 from scheduler.labels import REASON_TEXTS
 from scheduler.result import UnmetItem
 
@@ -142,6 +142,22 @@ def _reason(
                 open=len(open_half_days), specialty=specialty, sessions=item.sessions
             ),
         )
+    return _blocked(instance, slots, at, load, away, own_half_days, specialty, hospitals)
+
+
+def _blocked(
+    instance: Instance,
+    slots: list[tuple[Doctor, HalfDay]],
+    at: dict[tuple[str, str], str],
+    load: Counter[str],
+    away: Counter[tuple[str, str, str]],
+    own_half_days: set[str],
+    specialty: str,
+    hospitals: str,
+) -> tuple[str, str]:
+    """Why an item with doctors free to serve it stays unmet: what the roster
+    already asks of them on those half-days (at their cap, busy elsewhere, home
+    staffing, the midday gap), the most frequent first."""
     blocks: Counter[str] = Counter()
     for doctor, half_day in slots:
         if half_day.key in own_half_days:
@@ -177,7 +193,7 @@ def _reason(
     if blocks[MIDDAY]:
         parts.append(REASON_TEXTS.midday.format(count=blocks[MIDDAY]))
     if not blocks:
-        return FEW_HALF_DAYS, REASON_TEXTS.all_used.format(open=len(open_half_days))
+        return FEW_HALF_DAYS, REASON_TEXTS.all_used.format(open=len({h.key for _, h in slots}))
     order = [AT_CAP, BUSY, HOME_STAFFING, MIDDAY]
     code = max(order, key=lambda c: (blocks[c], -order.index(c)))
     return code, REASON_TEXTS.separator.join(parts)

@@ -73,3 +73,25 @@ def test_each_contract_fails_when_broken(contract: str, tmp_path: Path) -> None:
     broken = [line for line in result.stdout.splitlines() if "BROKEN" in line]
     assert any(line.startswith(name) for line in broken), result.stdout[-3000:]
     assert "1 broken" in result.stdout
+
+
+def test_no_function_over_80_lines_outside_the_data_generator(tmp_path: Path) -> None:
+    """``benchmarks/long_functions.py`` passes on the tree and fails on a copy with
+    one function made 81 lines long."""
+    script = ROOT / "benchmarks" / "long_functions.py"
+    assert subprocess.run([sys.executable, str(script)], capture_output=True).returncode == 0
+    copy = tmp_path / "copy"
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (copy / "benchmarks").mkdir()
+    shutil.copy(script, copy / "benchmarks")
+    body = "".join(f"    x{i} = {i}\n" for i in range(80))
+    (copy / "scheduler" / "long.py").write_text(f"def too_long() -> None:\n{body}")
+    found = subprocess.run(
+        [sys.executable, str(copy / "benchmarks" / "long_functions.py")],
+        capture_output=True,
+        text=True,
+    )
+    assert found.returncode == 1 and "scheduler/long.py:1 too_long" in found.stdout
