@@ -20,6 +20,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from tests.paths import DATA
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "ROSTER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -67,7 +69,7 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from scheduler.pipeline import solve_week
 
     out = tmp_path_factory.mktemp("runs") / "2026-W49"
-    solve_week(Path(__file__).resolve().parent.parent / "data", "2026-W49", out)
+    solve_week(DATA, "2026-W49", out)
     return out
 
 

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from cli.app import app
 from scheduler.pipeline import RunOutcome, check_run, solve_week
 from scheduler.result import SolveStatus
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 WEEK = "2026-W49"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scheduler.build import build_instance
 from scheduler.checker import check_roster
 from scheduler.greedy import greedy_roster
@@ -11,8 +9,7 @@ from scheduler.io.load import load_dataset
 from scheduler.model.candidates import candidate_triples
 from scheduler.model.rules import ALL_RULES
 from tests.micro import doctor, item, micro
-
-DATA = Path(__file__).resolve().parent.parent / "data"
+from tests.paths import DATA
 
 
 def test_greedy_roster_on_default_data_breaks_no_rule() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,8 @@ from scheduler import labels, reasons
 from scheduler.domain import PERIODS, WEEKDAYS, DemandKind, Level, Title
 from scheduler.repair.diff import KINDS
 from scheduler.result import SolveStatus
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("scheduler", "api", "cli", "worker")
 LABELS = ROOT / "scheduler" / "labels.py"
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 PACKAGES = ("scheduler", "api", "worker", "cli", "datasets")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -33,8 +33,8 @@ from scheduler.store.jobs import submit_job
 from scheduler.store.keys import create_key
 from scheduler.store.queue import queue_for
 from scheduler.store.schema import RunStatus, SolveRun
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 LEASE = 3.0
 

@@ -14,8 +14,8 @@ from api.app import create_app
 from api.settings import ApiSettings
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 PUBLIC = {"/health", "/ready", "/doctors/{doctor_id}/calendar.ics"}
 

@@ -34,8 +34,8 @@ from api.app import create_app
 from api.settings import ApiSettings
 from api.web.pages.scenarios import MAX_UPLOAD
 from scheduler.store.keys import create_key
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PROBLEM = "application/problem+json"
 MIB = 1_048_576
 

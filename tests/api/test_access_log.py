@@ -27,8 +27,8 @@ from uvicorn.logging import AccessFormatter
 from api.logs import MASK, RedactSecrets, redact
 from scheduler.store.engine import open_database
 from scheduler.store.keys import create_calendar_token, create_key
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCTOR = "H01-CARD-01"
 
 

@@ -23,8 +23,8 @@ from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.solve import solve
 from scheduler.scenarios.run import kpi_row, run_scenario
 from scheduler.scenarios.spec import parse_scenario
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 
 if not os.environ.get("CI"):

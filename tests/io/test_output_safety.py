@@ -42,9 +42,8 @@ from scheduler.repair.run import complete_leftover
 from scheduler.store.engine import open_database, transaction
 from scheduler.store.runs import RunRecord, import_run_dir, publish, published_version
 from tests.factories import tiny_instance, tiny_result
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 WEEK = "2026-W49"
 
 

@@ -33,8 +33,8 @@ from scheduler.store.schema import (
     SolveRun,
 )
 from tests.factories import tiny_instance, tiny_result, tiny_roster
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
     "solve_runs",
     "run_levels",

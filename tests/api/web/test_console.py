@@ -25,8 +25,8 @@ from api.settings import ApiSettings
 from scheduler.store.keys import create_key, revoke_key
 from scheduler.store.runs import import_run_dir
 from scheduler.store.runs import publish as publish_run
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 
 

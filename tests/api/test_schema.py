@@ -7,8 +7,8 @@ documented schema (status code, content type, headers, body); schema-valid
 requests must be accepted, and a wrong method must answer 405 with the right
 ``Allow``. The database holds the
 published default week, so reads find data. ``POST /solves`` and ``POST
-/scenarios`` are left out: they start real solves (tests/test_jobs.py and
-tests/test_api_scenarios.py cover them end to end).
+/scenarios`` are left out: they start real solves (tests/store/test_jobs.py and
+tests/api/test_scenarios.py cover them end to end).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from api.settings import ApiSettings
 from scheduler.pipeline import solve_week
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir, publish
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 _TMP = Path(tempfile.mkdtemp(prefix="roster-schema-"))
 app = create_app(
     ApiSettings(database_url=f"sqlite:///{_TMP / 'schema.db'}", data_dir=ROOT / "data")

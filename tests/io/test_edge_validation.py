@@ -46,9 +46,8 @@ from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir, publish
 from scheduler.week import canonical_week, parse_week
 from tests.factories import tiny_instance, tiny_roster
+from tests.paths import DATA
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 WEEK = "2026-W49"
 FULL_WIDTH_WEEK = "２０２６－Ｗ４９"  # what a Chinese IME in full-width mode types
 

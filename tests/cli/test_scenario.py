@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from scheduler.pipeline import check_run
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 def test_scenario_run_writes_the_comparison_and_checked_variants(tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ from cli.app import app
 from scheduler.errors import InputError
 from scheduler.io.load import load_dataset
 from scheduler.week import parse_week
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 with (DATA / "sites.csv").open(encoding="utf-8") as _handle:
     FIRST_WORKSTATION = next(
         r["site_id"] for r in csv.DictReader(_handle) if r["kind"] == "workstation"

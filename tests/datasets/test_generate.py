@@ -16,9 +16,9 @@ from scheduler.build import travel_model
 from scheduler.io.load import load_dataset
 from scheduler.io.output_dir import MARKER
 from scheduler.travel import Place
+from tests.paths import DATA, ROOT
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "data"
+REPO = ROOT
 
 Table = list[dict[str, str]]
 

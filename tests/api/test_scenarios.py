@@ -22,8 +22,8 @@ from scheduler.store.engine import open_database
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir
 from scheduler.store.schema import SolveRun
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCENARIO: dict[str, Any] = {
     "name": "儿科外派收紧",
     "base": {"week": "2026-W49"},

@@ -28,6 +28,7 @@ from scheduler.store.errors import (
 )
 from scheduler.store.jobs import JobLimitReached
 from scheduler.store.schema import SolveRun
+from tests.paths import ROOT
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def toy(name: Id, session: DbSession, settings: Settings) -> Toy:
 
 @pytest.fixture
 def toy_client(tmp_path: Path) -> Iterator[TestClient]:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     app = create_app(
         ApiSettings(database_url=f"sqlite:///{tmp_path / 'toy.db'}", data_dir=root / "data")
     )

@@ -27,6 +27,7 @@ from scheduler.store.errors import Conflict, NotFound
 from scheduler.store.queries import published_roster
 from scheduler.store.runs import import_run_dir
 from scheduler.store.runs import publish as publish_run
+from tests.paths import DATA, ROOT
 
 WEEK = "2026-W49"
 TUESDAY = "2026-12-01"
@@ -146,7 +147,7 @@ def test_repair_over_the_api(database_url: str, default_run: Path, tmp_path: Pat
     from api.settings import ApiSettings
     from scheduler.store.keys import create_key
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     settings = ApiSettings.model_validate(
         {"database_url": database_url, "data_dir": root / "data", "runs_dir": tmp_path / "jobs"}
     )
@@ -212,7 +213,7 @@ def test_the_repair_command(tmp_path: Path, default_run: Path) -> None:
     assert check_run(tmp_path / "r").ok
     # A what-if scenario cannot take the repaired version as a baseline from the data.
     scenario = tmp_path / "s.yaml"
-    data = Path(__file__).resolve().parent.parent / "data"
+    data = DATA
     scenario.write_text(
         f"name: s\nbase: {{week: {WEEK}, published: true, data: {data}}}\n"
         "changes: [{type: scale_travel, factor: 1.2}]\n",

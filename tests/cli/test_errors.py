@@ -29,9 +29,8 @@ from scheduler.store.engine import open_database
 from scheduler.store.errors import NotFound
 from scheduler.week import parse_week
 from tests.factories import tiny_instance, tiny_result
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 WEEK = "2026-W49"
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 

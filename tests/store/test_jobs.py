@@ -30,8 +30,8 @@ from scheduler.store.jobs import (
 from scheduler.store.keys import create_key
 from scheduler.store.queue import queue_for
 from scheduler.store.schema import RunStatus, SolveRun
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 
 

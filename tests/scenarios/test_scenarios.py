@@ -31,8 +31,8 @@ from scheduler.result import Result
 from scheduler.scenarios.changes import VariantInput, build_variant
 from scheduler.scenarios.sensitivity import run_sensitivity
 from scheduler.scenarios.spec import load_scenario, parse_scenario
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"  # Monday 2026-11-30
 C = "variants[0].changes[0]"  # the field path of the first change
 

@@ -54,8 +54,8 @@ from scheduler.store.runs import create_run, import_run_dir, now, publish
 from scheduler.store.schema import JobWorker
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import tiny_instance, tiny_result
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W49"
 PROBLEM = "application/problem+json"
 TOO_BIG = 99_999_999_999  # past PostgreSQL's integer: the case the generated requests found
