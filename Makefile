@@ -25,7 +25,7 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_solve.py
