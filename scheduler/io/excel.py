@@ -45,6 +45,7 @@ from scheduler.domain import (
     Instance,
     Level,
 )
+from scheduler.kpis import Kpis
 from scheduler.result import Result, SolveStatus
 from scheduler.week import week_monday
 
@@ -157,11 +158,10 @@ def _fit_columns(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(column)].width = min(width + 2, _MAX_WIDTH)
 
 
-def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict[str, Any]) -> None:
+def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: Kpis) -> None:
     monday = week_monday(instance.week)
     last = instance.half_days[-1].date if instance.half_days else monday
-    coverage = kpis["coverage"]
-    overall = coverage["overall"]
+    overall = kpis.coverage.overall
 
     def section(header: Sequence[str]) -> None:
         ws.append(list(header))
@@ -174,13 +174,13 @@ def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict
         ("求解状态", STATUS_ZH[result.status]),
         ("求解时间(秒)", round(result.wall_seconds, 1)),
         ("排班次数", len(result.assignments)),
-        ("需求次数", overall["required"]),
-        ("未满足次数", overall["unmet"]),
-        ("覆盖率(%)", overall["percent"]),
-        ("总路程(分钟)", kpis["travel"]["total_minutes"]),
-        ("连续性次数", kpis["continuity"]["sessions"]),
-        ("出诊医生数", kpis["load"]["doctors_used"]),
-        ("医生利用率(%)", kpis["load"]["utilisation_percent"]),
+        ("需求次数", overall.required),
+        ("未满足次数", overall.unmet),
+        ("覆盖率(%)", overall.percent),
+        ("总路程(分钟)", kpis.travel.total_minutes),
+        ("连续性次数", kpis.continuity.sessions),
+        ("出诊医生数", kpis.load.doctors_used),
+        ("医生利用率(%)", kpis.load.utilisation_percent),
     ]
     for label, value in facts:
         ws.append([label, value])
@@ -203,11 +203,9 @@ def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict
 
     ws.append([])
     section(("医共体", "需求次数", "已覆盖", "未满足", "覆盖率(%)"))
-    ws.append(
-        ["全部", overall["required"], overall["covered"], overall["unmet"], overall["percent"]]
-    )
-    for row in coverage["by_consortium"]:
-        ws.append([row["name"], row["required"], row["covered"], row["unmet"], row["percent"]])
+    ws.append(["全部", overall.required, overall.covered, overall.unmet, overall.percent])
+    for row in kpis.coverage.by_consortium:
+        ws.append([row.name, row.required, row.covered, row.unmet, row.percent])
     _fit_columns(ws)
 
 
@@ -303,20 +301,20 @@ def _unmet_rows(instance: Instance, result: Result) -> list[list[Any]]:
     return [row for _, row in sorted(keyed)]
 
 
-def _coverage_rows(kpis: dict[str, Any]) -> list[list[Any]]:
+def _coverage_rows(kpis: Kpis) -> list[list[Any]]:
     rows = []
     for group, dimension in COVERAGE_GROUPS:
-        for row in kpis["coverage"][group]:
+        for row in kpis.coverage.group(group):
             rows.append(
                 [
                     dimension,
-                    row["id"],
-                    row["name"],
-                    row["required"],
-                    row["covered"],
-                    row["unmet"],
-                    row["percent"],
-                    row.get("covered_by_others"),
+                    row.id,
+                    row.name,
+                    row.required,
+                    row.covered,
+                    row.unmet,
+                    row.percent,
+                    row.covered_by_others,
                 ]
             )
     return rows
@@ -356,7 +354,7 @@ class FixedTimeZipFile(zipfile.ZipFile):
         self.writestr(name, Path(filename).read_bytes(), compress_type, compresslevel)
 
 
-def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> Workbook:
+def build_workbook(instance: Instance, result: Result, kpis: Kpis) -> Workbook:
     """The workbook in memory (see the module docstring for its sheets)."""
     wb = Workbook()
     stamp = fixed_timestamp(instance.week)
@@ -392,10 +390,10 @@ def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> 
     return wb
 
 
-def write_workbook(path: Path, instance: Instance, result: Result, kpis: dict[str, Any]) -> None:
+def write_workbook(path: Path, instance: Instance, result: Result, kpis: Kpis) -> None:
     """Write the planner's workbook to ``path`` (deterministic bytes, see module docstring).
 
-    ``kpis`` is the dict of :func:`scheduler.kpis.compute_kpis` for the same roster.
+    ``kpis`` are :func:`scheduler.kpis.compute_kpis`'s for the same roster.
     """
     wb = build_workbook(instance, result, kpis)
     # openpyxl's save() stamps "modified" with the clock and the zip entries with

@@ -288,7 +288,7 @@ def write_run_files(
         kpis = compute_kpis(instance, result.assignments)
         (directory / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
         (directory / "kpis.json").write_text(
-            json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            json.dumps(kpis.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         write_instance(instance, directory / "instance.json")
         _write_csv(directory / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
