@@ -21,11 +21,12 @@ from scheduler.errors import InputError
 from scheduler.io.instance_json import read_instance
 from scheduler.io.load import load_dataset
 from scheduler.io.output_dir import OutputKind, prepare_output
-from scheduler.io.run_dir import read_json_object, read_roster, write_run_files
+from scheduler.io.run_dir import read_json_object, read_roster, run_record, write_record
 from scheduler.model.outcomes import ProgressFn
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.solve import solve
 from scheduler.result import Result
+from scheduler.run_record import RunRecord
 from scheduler.week import canonical_week, parse_week, shift_week
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What ``solve_week`` produced."""
+    """What ``solve_week`` produced: ``record`` is what the run directory holds
+    (what the job worker stores), ``report`` its ``report.json``."""
 
     instance: Instance
     result: Result
     report: dict[str, Any]
     out_dir: Path
+    record: RunRecord
 
 
 def run_week(run_dir: Path) -> tuple[str, str]:
@@ -120,11 +123,10 @@ def solve_week(
         "warnings": [window.warning] if window.warning else [],
     }
     # Everything, wall time included, is final before the directory is put in place.
+    record = run_record(instance, demand_rows, result, extra, run_dir=Path(out_dir))
     with output.staged() as staging:
-        report = write_run_files(
-            staging.path, instance, demand_rows, result, extra, started=started
-        )
-    return RunOutcome(instance, result, report, Path(out_dir))
+        record = write_record(staging.path, record, result, started=started)
+    return RunOutcome(instance, result, record.report, Path(out_dir), record)
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
 from scheduler.checker import check_roster
-from scheduler.domain import Assignment, Level
-from scheduler.kpis import compute_kpis, percent, percentile
+from scheduler.domain import Assignment, Instance, Level
+from scheduler.kpis import CoverageTotal, Kpis, compute_kpis, percent, percentile
 from tests.factories import key, tiny_instance, tiny_result, tiny_roster
 
 
 def row(rows: list[dict], id_: str) -> dict:
     (match,) = [r for r in rows if r["id"] == id_]
     return match
+
+
+def kpis_json(instance: Instance, roster: Sequence[Assignment]) -> dict[str, Any]:
+    """The KPIs as ``kpis.json`` holds them: the shape the assertions below pin down."""
+    return compute_kpis(instance, roster).to_dict()
 
 
 def test_fixture_roster_is_valid_and_levels_match_tiny_result() -> None:
@@ -31,13 +38,12 @@ def test_fixture_roster_is_valid_and_levels_match_tiny_result() -> None:
     result = tiny_result(instance)
     assert report.levels == {lv.level: lv.value for lv in result.levels}
     assert (
-        report.levels[Level.TRAVEL]
-        == compute_kpis(instance, tiny_roster())["travel"]["total_minutes"]
+        report.levels[Level.TRAVEL] == kpis_json(instance, tiny_roster())["travel"]["total_minutes"]
     )
 
 
 def test_top_level_keys_in_fixed_order() -> None:
-    kpis = compute_kpis(tiny_instance(), tiny_roster())
+    kpis = kpis_json(tiny_instance(), tiny_roster())
     assert list(kpis) == [
         "sessions",
         "ignored_assignments",
@@ -60,12 +66,12 @@ def test_top_level_keys_in_fixed_order() -> None:
 
 
 def test_overall_coverage() -> None:
-    coverage = compute_kpis(tiny_instance(), tiny_roster())["coverage"]
+    coverage = kpis_json(tiny_instance(), tiny_roster())["coverage"]
     assert coverage["overall"] == {"required": 5, "covered": 4, "unmet": 1, "percent": 80.0}
 
 
 def test_coverage_by_consortium_specialty_kind_side() -> None:
-    coverage = compute_kpis(tiny_instance(), tiny_roster())["coverage"]
+    coverage = kpis_json(tiny_instance(), tiny_roster())["coverage"]
     assert coverage["by_consortium"] == [
         {
             "id": "K1",
@@ -109,7 +115,7 @@ def test_coverage_by_consortium_specialty_kind_side() -> None:
 
 
 def test_coverage_by_hospital_counts_an_item_for_each_allowed_hospital() -> None:
-    by_hospital = compute_kpis(tiny_instance(), tiny_roster())["coverage"]["by_hospital"]
+    by_hospital = kpis_json(tiny_instance(), tiny_roster())["coverage"]["by_hospital"]
     # H1 may serve I1, I2, I3 (5 sessions): its D1 holds I1 ×2 and I3; D2 of H2 holds one I2.
     assert row(by_hospital, "H1") == {
         "id": "H1",
@@ -129,20 +135,20 @@ def test_coverage_by_hospital_counts_an_item_for_each_allowed_hospital() -> None
 def test_empty_group_is_100_percent() -> None:
     instance = tiny_instance()
     items = {i: dataclasses.replace(d, sessions=0) for i, d in instance.demand.items()}
-    kpis = compute_kpis(dataclasses.replace(instance, demand=items), [])
+    kpis = kpis_json(dataclasses.replace(instance, demand=items), [])
     assert kpis["coverage"]["overall"]["percent"] == 100.0
     assert all(r["percent"] == 100.0 for r in kpis["coverage"]["by_consortium"])
 
 
 def test_sessions_beyond_demand_do_not_count_as_coverage() -> None:
     extra = (*tiny_roster(), Assignment("D1", key("THU_AM"), "I1"))
-    coverage = compute_kpis(tiny_instance(), extra)["coverage"]
+    coverage = kpis_json(tiny_instance(), extra)["coverage"]
     assert coverage["overall"]["covered"] == 4
     assert row(coverage["by_hospital"], "H1")["covered"] == 3
 
 
 def test_load_distribution_over_all_doctors() -> None:
-    load = compute_kpis(tiny_instance(), tiny_roster())["load"]
+    load = kpis_json(tiny_instance(), tiny_roster())["load"]
     # loads sorted: D3 0, D2 1, D1 3; p90 at rank 1.8 = 1 + 0.8 × (3 − 1) = 2.6
     assert load == {
         "doctors": 3,
@@ -155,7 +161,7 @@ def test_load_distribution_over_all_doctors() -> None:
 
 
 def test_travel_totals() -> None:
-    travel = compute_kpis(tiny_instance(), tiny_roster())["travel"]
+    travel = kpis_json(tiny_instance(), tiny_roster())["travel"]
     # 26 + 20 + 52 (D1, H1 → S1 AM/PM, S3 AM) + 20 (D2, H2 → S2 AM) = 118
     assert travel == {
         "total_minutes": 118,
@@ -166,15 +172,15 @@ def test_travel_totals() -> None:
 
 
 def test_continuity() -> None:
-    kpis = compute_kpis(tiny_instance(), tiny_roster())
+    kpis = kpis_json(tiny_instance(), tiny_roster())
     # previous pairs (D1, I1) and (D2, I3): D1 holds I1 twice, D2 does not hold I3.
     assert kpis["continuity"] == {"sessions": 2, "percent": 50.0, "previous_pairs": 2}
-    none = compute_kpis(tiny_instance(previous=frozenset()), tiny_roster())["continuity"]
+    none = kpis_json(tiny_instance(previous=frozenset()), tiny_roster())["continuity"]
     assert none == {"sessions": 0, "percent": 0.0, "previous_pairs": 0}
 
 
 def test_empty_roster() -> None:
-    kpis = compute_kpis(tiny_instance(), [])
+    kpis = kpis_json(tiny_instance(), [])
     assert kpis["sessions"] == 0
     assert kpis["coverage"]["overall"] == {"required": 5, "covered": 0, "unmet": 5, "percent": 0.0}
     assert kpis["load"]["distribution"] == {"p50": 0.0, "p90": 0.0, "max": 0, "mean": 0.0}
@@ -190,14 +196,14 @@ def test_unknown_references_are_ignored_and_counted() -> None:
         Assignment("D1", key("MON_PM"), "I9"),
         Assignment("D1", "2026-12-06_AM", "I1"),  # Sunday: not an open half-day
     )
-    kpis = compute_kpis(tiny_instance(), roster)
+    kpis = kpis_json(tiny_instance(), roster)
     assert (kpis["sessions"], kpis["ignored_assignments"]) == (4, 3)
     assert kpis["travel"]["total_minutes"] == 118
 
 
 def test_deterministic_regardless_of_roster_order() -> None:
-    forward = compute_kpis(tiny_instance(), tiny_roster())
-    backward = compute_kpis(tiny_instance(), tuple(reversed(tiny_roster())))
+    forward = kpis_json(tiny_instance(), tiny_roster())
+    backward = kpis_json(tiny_instance(), tuple(reversed(tiny_roster())))
     assert json.dumps(forward, ensure_ascii=False) == json.dumps(backward, ensure_ascii=False)
 
 
@@ -224,3 +230,25 @@ def test_percentile_linear_interpolation(
 )
 def test_percent(part: int, whole: int, expected: float) -> None:
     assert percent(part, whole) == expected
+
+
+def test_kpis_read_back_from_their_json() -> None:
+    # A stored kpis.json (or runs row) reads back to the same KPIs and the same JSON.
+    kpis = compute_kpis(tiny_instance(), tiny_roster())
+    stored = json.loads(json.dumps(kpis.to_dict(), ensure_ascii=False))
+    assert Kpis.from_dict(stored) == kpis
+    assert json.dumps(Kpis.from_dict(stored).to_dict()) == json.dumps(kpis.to_dict())
+
+
+def test_kpis_attributes_match_their_json() -> None:
+    kpis = compute_kpis(tiny_instance(), tiny_roster())
+    assert kpis.coverage.overall == CoverageTotal(required=5, covered=4, unmet=1, percent=80.0)
+    assert kpis.coverage.group("by_hospital") == kpis.coverage.by_hospital
+    assert kpis.coverage.by_consortium[0].covered_by_others is None
+    assert kpis.load.histogram == (1, 1, 0, 1)
+    assert kpis.travel.total_minutes == 118
+
+
+def test_an_unknown_coverage_group_is_refused() -> None:
+    with pytest.raises(KeyError):
+        compute_kpis(tiny_instance(), tiny_roster()).coverage.group("by_planet")

@@ -27,7 +27,6 @@ from scheduler.store import jobs
 from scheduler.store.engine import make_engine
 from scheduler.store.errors import DATABASE_ERRORS, describe
 from scheduler.store.jobs import Attempt
-from scheduler.store.runs import RunRecord
 from scheduler.store.schema import RunKind
 
 log = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
         time_limit_per_level=settings.solve_time_limit,
         deterministic_time_per_level=settings.solve_dtime,
     )
-    solve_week(
+    outcome = solve_week(
         Path(settings.data_dir),
         attempt.week,
         out,
@@ -120,7 +119,7 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
         deployment=Deployment(processes=_processes(settings)),
         progress=_Progress(engine, attempt),
     )
-    if not jobs.finish_roster(engine, attempt, RunRecord.from_run_dir(out)):
+    if not jobs.finish_roster(engine, attempt, outcome.record):
         log.warning("job %s attempt %d: superseded, results not stored", *_who(attempt))
 
 

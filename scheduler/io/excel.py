@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from scheduler.domain import LEVEL_FACTS, WEEKDAYS, Assignment, HalfDay, Instance, Level
+from scheduler.kpis import Kpis
 from scheduler.labels import (
     COVERAGE_COLUMNS,
     COVERAGE_COMMENTS,
@@ -125,11 +126,10 @@ def _fit_columns(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(column)].width = min(width + 2, _MAX_WIDTH)
 
 
-def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict[str, Any]) -> None:
+def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: Kpis) -> None:
     monday = week_monday(instance.week)
     last = instance.half_days[-1].date if instance.half_days else monday
-    coverage = kpis["coverage"]
-    overall = coverage["overall"]
+    overall = kpis.coverage.overall
 
     def section(header: Sequence[str]) -> None:
         ws.append(list(header))
@@ -145,13 +145,13 @@ def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict
         (SUMMARY.status, SOLVE_STATUS_ZH[result.status]),
         (SUMMARY.seconds, round(result.wall_seconds, 1)),
         (SUMMARY.assignments, len(result.assignments)),
-        (SUMMARY.required, overall["required"]),
-        (SUMMARY.unmet, overall["unmet"]),
-        (SUMMARY.percent, overall["percent"]),
-        (SUMMARY.travel, kpis["travel"]["total_minutes"]),
-        (SUMMARY.continuity, kpis["continuity"]["sessions"]),
-        (SUMMARY.doctors_used, kpis["load"]["doctors_used"]),
-        (SUMMARY.utilisation, kpis["load"]["utilisation_percent"]),
+        (SUMMARY.required, overall.required),
+        (SUMMARY.unmet, overall.unmet),
+        (SUMMARY.percent, overall.percent),
+        (SUMMARY.travel, kpis.travel.total_minutes),
+        (SUMMARY.continuity, kpis.continuity.sessions),
+        (SUMMARY.doctors_used, kpis.load.doctors_used),
+        (SUMMARY.utilisation, kpis.load.utilisation_percent),
     ]
     for label, value in facts:
         ws.append([label, value])
@@ -174,11 +174,9 @@ def _summary_sheet(ws: Worksheet, instance: Instance, result: Result, kpis: dict
 
     ws.append([])
     section(SUMMARY.coverage_columns)
-    ws.append(
-        [SUMMARY.all, overall["required"], overall["covered"], overall["unmet"], overall["percent"]]
-    )
-    for row in coverage["by_consortium"]:
-        ws.append([row["name"], row["required"], row["covered"], row["unmet"], row["percent"]])
+    ws.append([SUMMARY.all, overall.required, overall.covered, overall.unmet, overall.percent])
+    for row in kpis.coverage.by_consortium:
+        ws.append([row.name, row.required, row.covered, row.unmet, row.percent])
     _fit_columns(ws)
 
 
@@ -274,20 +272,20 @@ def _unmet_rows(instance: Instance, result: Result) -> list[list[Any]]:
     return [row for _, row in sorted(keyed)]
 
 
-def _coverage_rows(kpis: dict[str, Any]) -> list[list[Any]]:
+def _coverage_rows(kpis: Kpis) -> list[list[Any]]:
     rows = []
     for group, dimension in COVERAGE_GROUPS:
-        for row in kpis["coverage"][group]:
+        for row in kpis.coverage.group(group):
             rows.append(
                 [
                     dimension,
-                    row["id"],
-                    row["name"],
-                    row["required"],
-                    row["covered"],
-                    row["unmet"],
-                    row["percent"],
-                    row.get("covered_by_others"),
+                    row.id,
+                    row.name,
+                    row.required,
+                    row.covered,
+                    row.unmet,
+                    row.percent,
+                    row.covered_by_others,
                 ]
             )
     return rows
@@ -327,7 +325,7 @@ class FixedTimeZipFile(zipfile.ZipFile):
         self.writestr(name, Path(filename).read_bytes(), compress_type, compresslevel)
 
 
-def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> Workbook:
+def build_workbook(instance: Instance, result: Result, kpis: Kpis) -> Workbook:
     """The workbook in memory (see the module docstring for its sheets)."""
     wb = Workbook()
     stamp = fixed_timestamp(instance.week)
@@ -359,10 +357,10 @@ def build_workbook(instance: Instance, result: Result, kpis: dict[str, Any]) -> 
     return wb
 
 
-def write_workbook(path: Path, instance: Instance, result: Result, kpis: dict[str, Any]) -> None:
+def write_workbook(path: Path, instance: Instance, result: Result, kpis: Kpis) -> None:
     """Write the planner's workbook to ``path`` (deterministic bytes, see module docstring).
 
-    ``kpis`` is the dict of :func:`scheduler.kpis.compute_kpis` for the same roster.
+    ``kpis`` are :func:`scheduler.kpis.compute_kpis`'s for the same roster.
     """
     wb = build_workbook(instance, result, kpis)
     # openpyxl's save() stamps "modified" with the clock and the zip entries with

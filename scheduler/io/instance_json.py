@@ -198,12 +198,14 @@ def instance_from_dict(raw: dict[str, Any], *, file: str = "instance.json") -> I
         raise InputError(f"malformed instance document ({exc!r})", file=file) from None
 
 
+def instance_text(instance: Instance) -> str:
+    """``instance.json``'s text (Chinese kept readable)."""
+    return json.dumps(instance_to_dict(instance), ensure_ascii=False, indent=1) + "\n"
+
+
 def write_instance(instance: Instance, path: Path) -> None:
     """Write ``instance.json`` (UTF-8, Chinese kept readable)."""
-    path.write_text(
-        json.dumps(instance_to_dict(instance), ensure_ascii=False, indent=1) + "\n",
-        encoding="utf-8",
-    )
+    path.write_text(instance_text(instance), encoding="utf-8")
 
 
 def read_instance(path: Path) -> Instance:

@@ -20,6 +20,7 @@ Layout (documented in docs/outputs.md):
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -30,14 +31,15 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scheduler.demand import DemandRow
 from scheduler.domain import LEVEL_FACTS, Assignment, Instance, Level
 from scheduler.errors import InputError
-from scheduler.io.instance_json import write_instance
+from scheduler.io.instance_json import instance_text
 from scheduler.io.output_dir import OutputKind, atomic_directory
 from scheduler.result import Result, UnmetItem
+from scheduler.run_record import RunRecord
 
 LEVEL_NAMES: dict[Level, str] = {level: facts.name for level, facts in LEVEL_FACTS.items()}
 
@@ -138,10 +140,14 @@ def roster_rows(instance: Instance, assignments: Iterable[Assignment]) -> list[d
 
 def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row[k] is None else row[k] for k in columns})
+        _write_csv_to(handle, columns, rows)
+
+
+def _write_csv_to(handle: IO[str], columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    writer = csv.DictWriter(handle, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row[k] is None else row[k] for k in columns})
 
 
 def _demand_rows(rows: Sequence[DemandRow], instance: Instance) -> Iterable[dict[str, Any]]:
@@ -220,8 +226,8 @@ def solve_report_md(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _unmet_rows(instance: Instance, result: Result) -> Iterator[dict[str, Any]]:
-    for u in result.unmet:
+def _unmet_rows(instance: Instance, unmet: Iterable[UnmetItem]) -> Iterator[dict[str, Any]]:
+    for u in unmet:
         item = instance.demand[u.item_id]
         site = instance.sites[item.site_id]
         yield {
@@ -266,44 +272,86 @@ def write_run_files(
     started: float | None = None,
 ) -> dict[str, Any]:
     """Write a run's files into ``directory`` (a staging directory, or one
-    inside it); returns the report dict.
+    inside it); returns the report dict (see :func:`write_record`)."""
+    record = run_record(instance, demand_rows, result, extra)
+    return write_record(
+        directory, record, result, planner_files=planner_files, started=started
+    ).report
 
+
+def run_record(
+    instance: Instance,
+    demand_rows: Sequence[DemandRow],
+    result: Result,
+    extra: dict[str, Any] | None = None,
+    *,
+    run_dir: Path | None = None,
+) -> RunRecord:
+    """The run of ``result`` as one value: report, KPIs, roster, unmet demand and
+    the documents stored with it (``instance.json``, ``demand.csv``, as written)."""
+    from scheduler.kpis import compute_kpis
+
+    demand_csv = io.StringIO(newline="")
+    _write_csv_to(demand_csv, DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
+    return RunRecord(
+        instance=instance,
+        assignments=result.assignments,
+        unmet=result.unmet,
+        report=report_dict(result, instance, extra or {}),
+        kpis=compute_kpis(instance, result.assignments),
+        documents={"instance.json": instance_text(instance), "demand.csv": demand_csv.getvalue()},
+        run_dir=str(run_dir) if run_dir is not None else None,
+    )
+
+
+def write_record(
+    directory: Path,
+    record: RunRecord,
+    result: Result,
+    *,
+    planner_files: bool = True,
+    started: float | None = None,
+) -> RunRecord:
+    """Write ``record``'s files into ``directory`` (a staging directory, or one
+    inside it); returns the record as written.
+
+    ``result`` is the solve the record was built from (the workbook's summary).
     ``planner_files=False`` leaves out the workbook and the calendars (what-if
     variants: the rest is enough to check, compare and re-solve them).
     ``started`` (a ``time.perf_counter()`` value) adds ``wall_seconds`` up to
-    the last file: ``report.json`` is written last, so everything in the
-    directory is final before it is put in place — nothing is patched after.
+    the last file to the report: ``report.json`` is written last, so everything
+    in the directory is final before it is put in place — nothing is patched after.
     """
     from scheduler.io.excel import write_workbook
-    from scheduler.kpis import compute_kpis
 
     directory = Path(directory)
+    instance = record.instance
+    report = record.report
     calendars: multiprocessing.process.BaseProcess | None = None
     try:
         if planner_files:
             calendars = _write_calendars_aside(
-                directory / "calendars", instance, result.assignments
+                directory / "calendars", instance, record.assignments
             )
-        report = report_dict(result, instance, extra or {})
-        kpis = compute_kpis(instance, result.assignments)
         (directory / "solve-report.md").write_text(solve_report_md(report), encoding="utf-8")
         (directory / "kpis.json").write_text(
-            json.dumps(kpis, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            json.dumps(record.kpis.to_dict(), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
         )
-        write_instance(instance, directory / "instance.json")
-        _write_csv(directory / "demand.csv", DEMAND_COLUMNS, _demand_rows(demand_rows, instance))
+        for name in ("instance.json", "demand.csv"):
+            (directory / name).write_text(record.documents[name], encoding="utf-8", newline="")
         _write_csv(
-            directory / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, result.assignments)
+            directory / "roster.csv", ROSTER_COLUMNS, roster_rows(instance, record.assignments)
         )
-        _write_csv(directory / "unmet.csv", UNMET_COLUMNS, _unmet_rows(instance, result))
+        _write_csv(directory / "unmet.csv", UNMET_COLUMNS, _unmet_rows(instance, record.unmet))
         if planner_files:
-            write_workbook(directory / "roster.xlsx", instance, result, kpis)
+            write_workbook(directory / "roster.xlsx", instance, result, record.kpis)
         if calendars is not None:
             calendars.join()
             if calendars.exitcode != 0:
                 raise RuntimeError(f"writing the calendars failed (exit code {calendars.exitcode})")
         if started is not None:
-            report["wall_seconds"] = round(time.perf_counter() - started, 3)
+            report = {**report, "wall_seconds": round(time.perf_counter() - started, 3)}
         (directory / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
@@ -312,7 +360,7 @@ def write_run_files(
             calendars.kill()
             calendars.join()
         raise
-    return report
+    return dataclasses.replace(record, report=report)
 
 
 def _write_calendars_aside(

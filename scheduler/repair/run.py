@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from scheduler.domain import Instance
 from scheduler.faults import crash_point
 from scheduler.io.output_dir import Leftover, OutputKind, prepare_output
-from scheduler.io.run_dir import demand_rows_from_csv, write_run_files
+from scheduler.io.run_dir import demand_rows_from_csv, run_record, write_record
 from scheduler.labels import REPAIR_PAGE
 from scheduler.model.params import SolverParams
 from scheduler.repair.absences import Absence, Pin, make_absence, parse_pin
@@ -36,7 +36,7 @@ from scheduler.repair.solve import solve_repair
 from scheduler.result import Result
 from scheduler.store.engine import transaction
 from scheduler.store.queries import published_roster
-from scheduler.store.runs import RunRecord, publish_repair, version_of_run
+from scheduler.store.runs import publish_repair, version_of_run
 from scheduler.store.schema import RunDocument
 from scheduler.week import canonical_week
 
@@ -155,9 +155,9 @@ def repair_week(
     # directory in place. A kill between the last two leaves the staged
     # directory, which the next repair beside it completes (complete_leftover).
     with output.staged() as staging:
-        write_run_files(staging.path, instance, rows, result, {"repair": request})
+        record = run_record(instance, rows, result, {"repair": request}, run_dir=out_dir)
+        record = write_record(staging.path, record, result)
         _write_diff(staging.path, outcome)
-        record = dataclasses.replace(RunRecord.from_run_dir(staging.path), run_dir=str(out_dir))
         publish_repair(
             engine,
             record,

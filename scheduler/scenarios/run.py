@@ -30,7 +30,7 @@ from scheduler.errors import InputError
 from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
-from scheduler.kpis import compute_kpis
+from scheduler.kpis import Kpis, compute_kpis
 from scheduler.model.executors import run_tasks
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
@@ -60,7 +60,7 @@ class Solved:
     status: str
     assignments: list[tuple[str, str, str]]  # (doctor, half-day, item)
     unmet: list[UnmetItem]
-    kpis: dict[str, Any]
+    kpis: Kpis
     solve_seconds: float
     parts: int
     parts_reused: int
@@ -466,18 +466,18 @@ def kpi_row(solved: Solved) -> dict[str, Any]:
     return {
         "variant": solved.name,
         "status": solved.status,
-        "required_sessions": k["coverage"]["overall"]["required"],
-        "covered_sessions": k["coverage"]["overall"]["covered"],
-        "unmet_sessions": k["coverage"]["overall"]["unmet"],
-        "coverage_percent": k["coverage"]["overall"]["percent"],
+        "required_sessions": k.coverage.overall.required,
+        "covered_sessions": k.coverage.overall.covered,
+        "unmet_sessions": k.coverage.overall.unmet,
+        "coverage_percent": k.coverage.overall.percent,
         "weighted_unmet": next(lv["value"] for lv in solved.levels if lv["level"] == "unmet"),
-        "doctors": k["load"]["doctors"],
-        "load_p50": k["load"]["distribution"]["p50"],
-        "load_p90": k["load"]["distribution"]["p90"],
-        "load_max": k["load"]["distribution"]["max"],
-        "utilisation_percent": k["load"]["utilisation_percent"],
-        "travel_hours": k["travel"]["total_hours"],
-        "continuity_sessions": k["continuity"]["sessions"],
+        "doctors": k.load.doctors,
+        "load_p50": k.load.distribution.p50,
+        "load_p90": k.load.distribution.p90,
+        "load_max": k.load.distribution.max,
+        "utilisation_percent": k.load.utilisation_percent,
+        "travel_hours": k.travel.total_hours,
+        "continuity_sessions": k.continuity.sessions,
         "unmet_by_reason": dict(sorted(by_reason.items())),
         "solve_seconds": solved.solve_seconds,
         "parts": solved.parts,
@@ -488,13 +488,13 @@ def kpi_row(solved: Solved) -> dict[str, Any]:
 def _by_group(run: ScenarioRun, group: str) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for solved in run.solved:
-        for row in solved.kpis["coverage"][group]:
-            entry = rows.setdefault(row["id"], {"id": row["id"], "name": row["name"]})
+        for row in solved.kpis.coverage.group(group):
+            entry = rows.setdefault(row.id, {"id": row.id, "name": row.name})
             entry[solved.name] = {
-                "required": row["required"],
-                "covered": row["covered"],
-                "unmet": row["unmet"],
-                "percent": row["percent"],
+                "required": row.required,
+                "covered": row.covered,
+                "unmet": row.unmet,
+                "percent": row.percent,
             }
     return [rows[k] for k in sorted(rows)]
 
@@ -563,7 +563,7 @@ def compare(run: ScenarioRun) -> dict[str, Any]:
                 "status": s.status,
                 "levels": s.levels,
                 "kpis": kpi_row(s),
-                "load_histogram": s.kpis["load"]["histogram"],
+                "load_histogram": s.kpis.load.histogram_dict(),
                 "unmet_heatmap": _heatmap(s),
             }
             for s in run.solved

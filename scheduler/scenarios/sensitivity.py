@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.io.load import DataSet, load_dataset
+from scheduler.io.records import KeySpecialtyRow
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
@@ -69,9 +70,9 @@ def _row(
         "hospital_name": base.hospitals[hospital].name,
         "specialty_id": specialty,
         "specialty_name": base.specialties[specialty].name,
-        "template_doctor": template["doctor_id"],
-        "title": template["title"],
-        "weekly_cap": template["weekly_cap"],
+        "template_doctor": template.doctor_id,
+        "title": template.title,
+        "weekly_cap": template.weekly_cap,
         "extra_sessions": _unmet_sessions(baseline) - _unmet_sessions(one) if one else 0,
         "weighted_unmet_reduction": _weighted(baseline) - _weighted(one) if one else 0,
         "unmet_before": unmet_before,
@@ -142,9 +143,9 @@ def run_sensitivity(
     for u in baseline.unmet:
         unmet_by_specialty[base.demand[u.item_id].specialty_id] += u.missing
     pairs = sorted(
-        (r["hospital_id"], r["specialty_id"])
-        for r in data["key_specialties.csv"]
-        if not specialties or r["specialty_id"] in specialties
+        (r.hospital_id, r.specialty_id)
+        for r in data.table(KeySpecialtyRow)
+        if not specialties or r.specialty_id in specialties
     )
     to_solve = [(h, s) for h, s in pairs if unmet_by_specialty[s] > 0]
     tasks = _variant_tasks(to_solve)

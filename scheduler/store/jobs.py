@@ -42,9 +42,10 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from scheduler.run_record import RunRecord
 from scheduler.store.engine import transaction
 from scheduler.store.errors import LimitReached, NotFound
-from scheduler.store.runs import RunRecord, add_run, audit, now, store_record
+from scheduler.store.runs import add_run, audit, now, store_record
 from scheduler.store.schema import JobWorker, RunStatus, SolveRun
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,13 @@ from sqlalchemy import Engine, Integer, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scheduler.domain import Assignment, Instance
+from scheduler.domain import Instance
 from scheduler.errors import InputError
 from scheduler.io.instance_json import read_instance
 from scheduler.io.run_dir import read_json_object, read_roster, read_unmet, roster_rows
+from scheduler.kpis import Kpis
 from scheduler.result import UnmetItem
+from scheduler.run_record import RunRecord
 from scheduler.store.engine import transaction
 from scheduler.store.errors import Conflict, NotFound
 from scheduler.store.errors import StoreError as StoreError  # where the console imports it
@@ -51,37 +52,42 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """Everything a finished run stores: what its run directory holds."""
+def read_run_dir(run_dir: Path) -> RunRecord:
+    """Read a run directory written by ``roster solve`` back (``roster db import``)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise InputError("run directory does not exist", file=str(run_dir))
+    if not (run_dir / "report.json").exists():
+        raise InputError("not a run directory (no report.json)", file=str(run_dir))
+    return RunRecord(
+        instance=read_instance(run_dir / "instance.json"),
+        assignments=read_roster(run_dir / "roster.csv"),
+        unmet=read_unmet(run_dir / "unmet.csv"),
+        report=read_json_object(run_dir / "report.json"),
+        kpis=_read_kpis(run_dir / "kpis.json"),
+        documents={name: _read_text(run_dir / name) for name in ("instance.json", "demand.csv")},
+        run_dir=str(run_dir),
+    )
 
-    instance: Instance
-    assignments: Sequence[Assignment]
-    unmet: Sequence[UnmetItem]
-    report: dict[str, Any]
-    kpis: dict[str, Any]
-    documents: dict[str, str]  # file name → text (instance.json, demand.csv)
-    run_dir: str | None = None
 
-    @classmethod
-    def from_run_dir(cls, run_dir: Path) -> RunRecord:
-        """Read a run directory written by ``roster solve``."""
-        run_dir = Path(run_dir)
-        if not run_dir.is_dir():
-            raise InputError("run directory does not exist", file=str(run_dir))
-        if not (run_dir / "report.json").exists():
-            raise InputError("not a run directory (no report.json)", file=str(run_dir))
-        return cls(
-            instance=read_instance(run_dir / "instance.json"),
-            assignments=read_roster(run_dir / "roster.csv"),
-            unmet=read_unmet(run_dir / "unmet.csv"),
-            report=read_json_object(run_dir / "report.json"),
-            kpis=read_json_object(run_dir / "kpis.json"),
-            documents={
-                name: _read_text(run_dir / name) for name in ("instance.json", "demand.csv")
-            },
-            run_dir=str(run_dir),
-        )
+def _read_kpis(path: Path) -> Kpis:
+    """A run's ``kpis.json``; not as ``roster solve`` writes it names the file."""
+    try:
+        return Kpis.from_dict(read_json_object(path))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"KPIs are not as solve writes them ({exc!r})", file=str(path)) from None
+
+
+def kpis_of(run: SolveRun) -> Kpis | None:
+    """A stored run's KPIs; ``None`` when it has none (not finished) or they do
+    not read as ``roster solve`` writes them (logged)."""
+    if not run.kpis:
+        return None
+    try:
+        return Kpis.from_dict(run.kpis)
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("run %s: stored KPIs do not read (%r)", run.id, exc)
+        return None
 
 
 def _read_text(path: Path) -> str:
@@ -182,8 +188,8 @@ def store_record(session: Session, run: SolveRun, record: RunRecord) -> None:
         session.add(RunDocument(run_id=run_id, name=name, content=content))
     run.status = RunStatus.SUCCEEDED
     run.report = record.report
-    run.kpis = record.kpis
-    run.coverage = record.kpis.get("coverage", {}).get("overall", {}).get("percent")
+    run.kpis = record.kpis.to_dict()
+    run.coverage = record.kpis.coverage.overall.percent
     run.run_dir = record.run_dir
     # The version of the reference data the run saw: its normalised instance.
     instance_json = record.documents.get("instance.json")
@@ -213,7 +219,7 @@ def _unmet_row(instance: Instance, unmet: UnmetItem, run_id: str) -> dict[str, A
 
 def import_run_dir(engine: Engine, run_dir: Path, *, created_by: str = "cli") -> str:
     """Store a run directory written by ``roster solve`` as a succeeded run."""
-    record = RunRecord.from_run_dir(run_dir)
+    record = read_run_dir(run_dir)
     run_id = create_run(
         engine,
         record.instance.week,

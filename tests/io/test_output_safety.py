@@ -40,7 +40,7 @@ from scheduler.io.run_dir import write_run
 from scheduler.pipeline import check_run
 from scheduler.repair.run import complete_leftover
 from scheduler.store.engine import open_database, transaction
-from scheduler.store.runs import RunRecord, import_run_dir, publish, published_version
+from scheduler.store.runs import import_run_dir, publish, published_version, read_run_dir
 from tests.factories import tiny_instance, tiny_result
 from tests.paths import DATA, ROOT
 
@@ -519,7 +519,7 @@ def test_a_repair_killed_after_its_commit_is_completed_by_the_next(
     assert leftovers(repairs) == []
     completed = json.loads((repairs / f"{WEEK}-v2" / "repair.json").read_text(encoding="utf-8"))
     assert (completed["version"], completed["run_id"]) == (2, run_id)
-    assert RunRecord.from_run_dir(repairs / f"{WEEK}-v2").report["repair"]
+    assert read_run_dir(repairs / f"{WEEK}-v2").report["repair"]
     _checked(repairs / f"{WEEK}-v2")
     _checked(repairs / f"{WEEK}-v3")
     engine.dispose()

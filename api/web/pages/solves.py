@@ -15,7 +15,7 @@ from api.web.deps import PREFIX, SignedIn, SignedInPoll, User, require_planner
 from api.web.reads import newest_week, recent_runs, run_of
 from api.web.render import page
 from scheduler.store.jobs import JobLimitReached, workers_alive
-from scheduler.store.runs import StoreError, publish
+from scheduler.store.runs import StoreError, kpis_of, publish
 from scheduler.store.schema import RunKind, RunStatus, SolveRun
 
 router = APIRouter(include_in_schema=False)
@@ -116,17 +116,14 @@ def _workers(request: Request) -> int:
 
 def kpi_lines(run: SolveRun) -> list[tuple[str, str]]:
     """The headline KPIs of a finished run, as (label key, value)."""
-    k = run.kpis or {}
-    if not k:
+    k = kpis_of(run)
+    if k is None:
         return []
-    overall = k.get("coverage", {}).get("overall", {})
-    load = k.get("load", {}).get("distribution", {})
+    overall = k.coverage.overall
+    load = k.load.distribution
     return [
-        (
-            "coverage",
-            f"{overall.get('percent')} % ({overall.get('covered')}/{overall.get('required')})",
-        ),
-        ("unmet_sessions", str(overall.get("unmet"))),
-        ("load", f"p50 {load.get('p50')} · p90 {load.get('p90')} · max {load.get('max')}"),
-        ("travel_hours", str(k.get("travel", {}).get("total_hours"))),
+        ("coverage", f"{overall.percent} % ({overall.covered}/{overall.required})"),
+        ("unmet_sessions", str(overall.unmet)),
+        ("load", f"p50 {load.p50} · p90 {load.p90} · max {load.max}"),
+        ("travel_hours", str(k.travel.total_hours)),
     ]
