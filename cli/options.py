@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
     from scheduler.scenarios.run import Solved
 
-console = Console()
+console = Console(soft_wrap=True)
+"""Standard output. Lines are not wrapped at the terminal's width (a path printed
+stays one string to copy, whatever the width); tables still fit it."""
 
 
 err = Console(stderr=True)
