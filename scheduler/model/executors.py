@@ -4,7 +4,9 @@ or a sensitivity run (``scheduler.scenarios.run``) all go through :func:`run_tas
 
 * ``local`` (default): one task after another in this process when one process
   is asked for (``Deployment.processes_for``), otherwise a pool of worker
-  processes (``processes``, all cores by default);
+  processes (``processes``, all cores by default): the pool of the enclosing
+  :func:`worker_pool` block (a scenario run keeps one for its baseline and
+  every variant), else a pool started for this map;
 * ``ray``: one Ray task per task (``pip install -e .[ray]``), on the cluster at
   ``ray_address``, or on a local Ray instance started on the spot. Every node
   needs this package installed at the same version.
