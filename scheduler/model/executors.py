@@ -4,7 +4,9 @@ or a sensitivity run (``scheduler.scenarios.run``) all go through :func:`run_tas
 
 * ``local`` (default): one task after another in this process when one process
   is asked for (``Deployment.processes_for``), otherwise a pool of worker
-  processes (``processes``, all cores by default);
+  processes (``processes``, all cores by default): the pool of the enclosing
+  :func:`worker_pool` block (a scenario run keeps one for its baseline and
+  every variant), else a pool started for this map;
 * ``ray``: one Ray task per task (``pip install -e .[ray]``), on the cluster at
   ``ray_address``, or on a local Ray instance started on the spot. Every node
   needs this package installed at the same version.
@@ -31,12 +33,15 @@ A task may report progress as it goes with :func:`emit`; the events reach
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import pickle
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextvars import ContextVar
 from multiprocessing.managers import SyncManager
 from typing import Any, Generic, TypeVar
 
@@ -57,7 +62,6 @@ workers are children of the fork server, not of the solve, so the parent-death
 signal (``die_with_parent``) would follow the wrong process."""
 
 _EMIT: Callable[[Any], None] | None = None  # where emit() sends events, while tasks run
-_RUNNING: Any = None  # in a pool worker: shared memory, per task 1 while it runs
 
 
 def emit(event: Any) -> None:
@@ -130,7 +134,7 @@ def run_tasks(
     elif deployment.processes_for(len(tasks)) == 1:
         _run_here(fn, tasks, setup, shared, on_event, collect)
     else:
-        processes = deployment.processes_for(len(tasks))
+        processes = deployment.resolved().processes
         _run_pool(fn, tasks, processes, order, describe, setup, shared, on_event, collect)
     return collect.in_order()
 
@@ -159,21 +163,192 @@ def _run_here(
         _EMIT = saved
 
 
-def _init_worker(
-    events: Any, running: Any, parent_pid: int, setup: Callable[[Any], None] | None, shared: Any
-) -> None:
-    global _EMIT, _RUNNING
+class WorkerPool:
+    """Spawned worker processes kept for every map (``run_tasks``) run on them.
+
+    A spawned worker starts cold: a fresh interpreter that imports the engine
+    (OR-Tools, NumPy, SciPy; pandas for scenario variants) — more than a second of
+    CPU each. A scenario run maps its baseline's parts, then its variants (or each
+    variant's parts): one pool for all of them pays that start once. ``preload``
+    names modules every worker imports as it starts, so that :meth:`start`
+    warms the workers while the caller goes on (loading the data).
+
+    Each worker asks to die with this process (``die_with_parent``). A map that
+    loses a worker breaks the pool; the next map starts a fresh one.
+    """
+
+    def __init__(self, processes: int, *, preload: Sequence[str] = ()) -> None:
+        self.processes, self.preload = processes, tuple(preload)
+        self._executor: ProcessPoolExecutor | None = None
+        self._manager: SyncManager | None = None
+        # Per worker (its slot, taken at start): the map and task (index + 1) it
+        # runs, 0 when idle; plain shared memory, read when a worker has died.
+        self._slots: Any = None
+        self._maps = 0
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> WorkerPool:
+        """Start every worker now (each imports ``preload``), without waiting."""
+        executor = self._pool()
+        for _ in range(self.processes):
+            executor.submit(_nothing)
+        return self
+
+    def close(self) -> None:
+        """Wait for the running tasks, then end the workers (and the manager)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        if self._manager is not None:
+            self._manager.shutdown()
+            self._manager = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context(START_METHOD)
+            self._slots = context.RawArray("q", 2 * self.processes)
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.processes,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self._slots, context.Value("i", 0), os.getpid(), self.preload),
+            )
+        return self._executor
+
+    def _events(self) -> Any:
+        """A new queue for one map's progress events, in the pool's manager
+        process (started when first wanted)."""
+        if self._manager is None:
+            self._manager = _manager()
+        return self._manager.Queue()
+
+    def _lost(self, map_id: int) -> list[int]:
+        """The tasks of map ``map_id`` running when a worker died."""
+        slots = self._slots
+        return [
+            slots[2 * k + 1] - 1
+            for k in range(self.processes)
+            if slots[2 * k] == map_id and slots[2 * k + 1]
+        ]
+
+    def _broken(self) -> None:
+        """Forget a pool that lost a worker; the next map starts a fresh one."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def run(
+        self,
+        fn: Callable[[T], R],
+        tasks: Sequence[T],
+        order: Sequence[int],
+        describe: Callable[[int], str],
+        setup: Callable[[Any], None] | None,
+        shared: Any,
+        on_event: Callable[[Any], None] | None,
+        collect: _Collect[R],
+    ) -> None:
+        """One map on the workers. What ``setup`` reads is pickled once and goes
+        with every task; a worker runs ``setup`` at its first task of the map."""
+        pool = self._pool()
+        self._maps += 1
+        map_id = self._maps
+        blob = pickle.dumps(shared, pickle.HIGHEST_PROTOCOL) if setup is not None else b""
+        events = self._events() if on_event else None
+        futures: dict[Future[R], int] = {
+            pool.submit(_in_worker, fn, map_id, k, tasks[k], setup, blob, events): k for k in order
+        }
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            while events is not None and not events.empty():
+                assert on_event is not None
+                on_event(events.get())
+            for future in sorted(done, key=lambda f: futures[f]):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    lost = self._lost(map_id)
+                    self._broken()
+                    raise SolveError(
+                        "a worker process died (killed, or out of memory) while solving "
+                        f"{_describe_all(describe, lost) or 'a task'}; nothing written"
+                    ) from None
+                except Exception as exc:
+                    for other in pending:
+                        other.cancel()
+                    raise SolveError(
+                        f"{describe(futures[future])} failed: "
+                        f"{type(exc).__name__}: {exc}; nothing written"
+                    ) from exc
+                collect.add(futures[future], result)
+
+
+_ACTIVE: ContextVar[WorkerPool | None] = ContextVar("worker_pool", default=None)
+
+
+@contextlib.contextmanager
+def worker_pool(deployment: Deployment, *, preload: Sequence[str] = ()) -> Iterator[None]:
+    """Inside the block, every local map of ``deployment``'s processes
+    (``run_tasks``, nested calls included) runs on one :class:`WorkerPool`,
+    started at once. Nothing changes on Ray or with one process."""
+    processes = deployment.resolved().processes
+    if deployment.executor != "local" or processes <= 1:
+        yield
+        return
+    with WorkerPool(processes, preload=preload) as pool:
+        token = _ACTIVE.set(pool.start())
+        try:
+            yield
+        finally:
+            _ACTIVE.reset(token)
+
+
+# In a pool worker: its slot in the pool's shared memory, and the map whose setup ran.
+_SLOTS: Any = None
+_SLOT = 0
+_SET_UP: int | None = None
+
+
+def _init_worker(slots: Any, taken: Any, parent_pid: int, preload: Sequence[str]) -> None:
+    global _SLOTS, _SLOT
     die_with_parent(parent_pid)  # a killed solve leaves no worker running
-    _EMIT, _RUNNING = (events.put if events is not None else None), running
-    if setup is not None:
-        setup(shared)
+    with taken.get_lock():
+        _SLOTS, _SLOT = slots, taken.value
+        taken.value += 1
+    for module in preload:
+        importlib.import_module(module)
 
 
-def _in_worker(fn: Callable[[T], R], index: int, task: T) -> R:
-    _RUNNING[index] = 1
-    result = fn(task)
-    _RUNNING[index] = 0
-    return result
+def _nothing() -> None:
+    return None
+
+
+def _in_worker(
+    fn: Callable[[T], R],
+    map_id: int,
+    index: int,
+    task: T,
+    setup: Callable[[Any], None] | None,
+    blob: bytes,
+    events: Any,
+) -> R:
+    global _EMIT, _SET_UP
+    if setup is not None and map_id != _SET_UP:
+        setup(pickle.loads(blob))
+        _SET_UP = map_id
+    _EMIT = events.put if events is not None else None
+    _SLOTS[2 * _SLOT], _SLOTS[2 * _SLOT + 1] = map_id, index + 1
+    try:
+        return fn(task)
+    finally:
+        _SLOTS[2 * _SLOT + 1] = 0
+        _EMIT = None
 
 
 def _run_pool(
@@ -187,49 +362,19 @@ def _run_pool(
     on_event: Callable[[Any], None] | None,
     collect: _Collect[R],
 ) -> None:
-    context = multiprocessing.get_context(START_METHOD)
-    # Which tasks are running, for the error when a worker dies: plain shared
-    # memory (one int per task, written by the one worker that runs it).
-    running = context.RawArray("b", len(tasks))
-    # The progress queue lives in a manager process, started only when wanted.
-    with _manager() if on_event else contextlib.nullcontext() as manager:
-        events = manager.Queue() if manager is not None else None
-        with ProcessPoolExecutor(
-            max_workers=processes,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(events, running, os.getpid(), setup, shared),
-        ) as pool:
-            futures: dict[Future[R], int] = {
-                pool.submit(_in_worker, fn, k, tasks[k]): k for k in order
-            }
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                while events is not None and not events.empty():
-                    assert on_event is not None
-                    on_event(events.get())
-                for future in sorted(done, key=lambda f: futures[f]):
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        lost = [k for k in range(len(tasks)) if running[k]]
-                        raise SolveError(
-                            "a worker process died (killed, or out of memory) while solving "
-                            f"{_describe_all(describe, lost) or 'a task'}; nothing written"
-                        ) from None
-                    except Exception as exc:
-                        for other in pending:
-                            other.cancel()
-                        raise SolveError(
-                            f"{describe(futures[future])} failed: "
-                            f"{type(exc).__name__}: {exc}; nothing written"
-                        ) from exc
-                    collect.add(futures[future], result)
+    """On the active pool (``worker_pool``) when it has ``processes`` workers, else
+    on a pool of its own for this map (at most one worker per task)."""
+    active = _ACTIVE.get()
+    with (
+        contextlib.nullcontext(active)
+        if active is not None and active.processes == processes
+        else WorkerPool(min(processes, len(tasks)))
+    ) as pool:
+        pool.run(fn, tasks, order, describe, setup, shared, on_event, collect)
 
 
 def _manager() -> SyncManager:
-    """A started manager process (progress queue, running tasks) that dies with us."""
+    """A started manager process (progress queues) that dies with us."""
     manager = SyncManager(ctx=multiprocessing.get_context(START_METHOD))
     manager.start(initializer=die_with_parent, initargs=(os.getpid(),))
     return manager

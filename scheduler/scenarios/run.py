@@ -31,7 +31,7 @@ from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
 from scheduler.kpis import Kpis, compute_kpis
-from scheduler.model.executors import run_tasks
+from scheduler.model.executors import run_tasks, worker_pool
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.reuse import PartCache
@@ -45,6 +45,10 @@ from scheduler.scenarios.spec import Change, Scenario
 log = logging.getLogger(__name__)
 
 BASELINE = "baseline"
+
+WORKER_MODULES = ("scheduler.model.solve", "scheduler.scenarios.run")
+"""What a worker of a scenario's pool imports as it starts: a part's solve and a
+variant's (``executors.worker_pool``)."""
 
 
 @dataclass
@@ -373,51 +377,57 @@ def run_scenario(
     The baseline is read from ``base.run`` (a run directory) or, with
     ``base.published``, from the database at ``database_url``; otherwise it
     is solved. ``reuse=False`` solves every part of every variant again (a
-    cross-check of the reuse; slower)."""
+    cross-check of the reuse; slower). The baseline's parts and the variants run on
+    one pool of worker processes, started before the data is loaded."""
     params = replace(params or SolverParams(), seed=scenario.base.seed)
     deployment = (deployment or Deployment()).resolved()
-    data_dir, run_dir = resolve_base(scenario, Path(base_dir), Path(default_data))
-    data = load_dataset(data_dir)
-    week = scenario.base.week
-    previous: frozenset[tuple[str, str]] = frozenset()
-    if scenario.base.previous_run:
-        previous = frozenset(previous_pairs(Path(base_dir) / scenario.base.previous_run, week=week))
-    run = ScenarioRun(scenario, file, data_dir)
-    cache: dict[str, PartOutcome] | None = {} if reuse else None
-    if scenario.base.published is None and run_dir is None:
-        baseline = solve_baseline(
-            data,
-            week,
-            previous=previous,
-            params=params,
-            deployment=deployment,
-            cache=cache,
-            on_done=on_done,
+    with worker_pool(deployment, preload=WORKER_MODULES):  # one pool for every solve
+        data_dir, run_dir = resolve_base(scenario, Path(base_dir), Path(default_data))
+        data = load_dataset(data_dir)
+        week = scenario.base.week
+        previous: frozenset[tuple[str, str]] = frozenset()
+        if scenario.base.previous_run:
+            previous = frozenset(
+                previous_pairs(Path(base_dir) / scenario.base.previous_run, week=week)
+            )
+        run = ScenarioRun(scenario, file, data_dir)
+        cache: dict[str, PartOutcome] | None = {} if reuse else None
+        if scenario.base.published is None and run_dir is None:
+            baseline = solve_baseline(
+                data,
+                week,
+                previous=previous,
+                params=params,
+                deployment=deployment,
+                cache=cache,
+                on_done=on_done,
+            )
+        else:
+            baseline = _stored_baseline(
+                scenario, data, data_dir, run_dir, previous, file, database_url
+            )
+            if scenario.base.published is not None:
+                previous = baseline.instance.previous
+            if on_done:
+                on_done(baseline)
+        run.solved.append(baseline)
+        tasks = [
+            VariantTask(v.name, v.description, tuple(v.changes), f"variants[{k}].changes", file)
+            for k, v in enumerate(scenario.variants)
+        ]
+        run.solved.extend(
+            solve_variants(
+                data,
+                week,
+                tasks,
+                previous=previous,
+                params=params,
+                deployment=deployment,
+                cache=cache,
+                on_done=on_done,
+            )
         )
-    else:
-        baseline = _stored_baseline(scenario, data, data_dir, run_dir, previous, file, database_url)
-        if scenario.base.published is not None:
-            previous = baseline.instance.previous
-        if on_done:
-            on_done(baseline)
-    run.solved.append(baseline)
-    tasks = [
-        VariantTask(v.name, v.description, tuple(v.changes), f"variants[{k}].changes", file)
-        for k, v in enumerate(scenario.variants)
-    ]
-    run.solved.extend(
-        solve_variants(
-            data,
-            week,
-            tasks,
-            previous=previous,
-            params=params,
-            deployment=deployment,
-            cache=cache,
-            on_done=on_done,
-        )
-    )
-    return run
+        return run
 
 
 def _stored_baseline(

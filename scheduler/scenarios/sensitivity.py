@@ -29,11 +29,18 @@ from typing import Any
 
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.records import KeySpecialtyRow
+from scheduler.model.executors import worker_pool
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.changes import typical_doctor
-from scheduler.scenarios.run import Solved, VariantTask, solve_baseline, solve_variants
+from scheduler.scenarios.run import (
+    WORKER_MODULES,
+    Solved,
+    VariantTask,
+    solve_baseline,
+    solve_variants,
+)
 from scheduler.scenarios.spec import AddDoctors
 from scheduler.week import canonical_week, parse_week
 
@@ -126,45 +133,48 @@ def run_sensitivity(
     week = canonical_week(week)
     params = params or SolverParams()
     deployment = (deployment or Deployment()).resolved()
-    data = load_dataset(Path(data_dir))
-    previous = frozenset(previous_pairs(previous_run, week=week)) if previous_run else frozenset()
-    cache: dict[str, PartOutcome] = {}
-    baseline = solve_baseline(
-        data,
-        week,
-        previous=previous,
-        params=params,
-        deployment=deployment,
-        cache=cache,
-        on_done=on_done,
-    )
-    base = baseline.instance
-    unmet_by_specialty: Counter[str] = Counter()
-    for u in baseline.unmet:
-        unmet_by_specialty[base.demand[u.item_id].specialty_id] += u.missing
-    pairs = sorted(
-        (r.hospital_id, r.specialty_id)
-        for r in data.table(KeySpecialtyRow)
-        if not specialties or r.specialty_id in specialties
-    )
-    to_solve = [(h, s) for h, s in pairs if unmet_by_specialty[s] > 0]
-    tasks = _variant_tasks(to_solve)
-    solved = dict(
-        zip(
-            to_solve,
-            solve_variants(
-                data,
-                week,
-                tasks,
-                previous=previous,
-                params=params,
-                deployment=deployment,
-                cache=cache,
-                on_done=on_done,
-            ),
-            strict=True,
+    with worker_pool(deployment, preload=WORKER_MODULES):  # one pool for every solve
+        data = load_dataset(Path(data_dir))
+        previous = (
+            frozenset(previous_pairs(previous_run, week=week)) if previous_run else frozenset()
         )
-    )
+        cache: dict[str, PartOutcome] = {}
+        baseline = solve_baseline(
+            data,
+            week,
+            previous=previous,
+            params=params,
+            deployment=deployment,
+            cache=cache,
+            on_done=on_done,
+        )
+        base = baseline.instance
+        unmet_by_specialty: Counter[str] = Counter()
+        for u in baseline.unmet:
+            unmet_by_specialty[base.demand[u.item_id].specialty_id] += u.missing
+        pairs = sorted(
+            (r.hospital_id, r.specialty_id)
+            for r in data.table(KeySpecialtyRow)
+            if not specialties or r.specialty_id in specialties
+        )
+        to_solve = [(h, s) for h, s in pairs if unmet_by_specialty[s] > 0]
+        tasks = _variant_tasks(to_solve)
+        solved = dict(
+            zip(
+                to_solve,
+                solve_variants(
+                    data,
+                    week,
+                    tasks,
+                    previous=previous,
+                    params=params,
+                    deployment=deployment,
+                    cache=cache,
+                    on_done=on_done,
+                ),
+                strict=True,
+            )
+        )
     before_sessions, before_weighted = _unmet_sessions(baseline), _weighted(baseline)
     rows = [_row(data, baseline, p, solved.get(p), unmet_by_specialty[p[1]]) for p in pairs]
     return Sensitivity(

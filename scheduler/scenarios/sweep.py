@@ -30,10 +30,12 @@ from pydantic import Field, model_validator
 
 from scheduler.errors import InputError
 from scheduler.io.load import load_dataset
+from scheduler.model.executors import worker_pool
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
 from scheduler.scenarios.run import (
+    WORKER_MODULES,
     Solved,
     VariantTask,
     kpi_row,
@@ -145,48 +147,49 @@ def run_sweep(
         key = (data_dir.resolve(), scenario.base.week, last_week, scenario.base.seed)
         groups.setdefault(key, []).append((file, scenario))
     result = SweepResult(title=path.stem if path.is_file() else path.name)
-    for (data_dir, week, last_week, seed), members in groups.items():
-        data = load_dataset(data_dir)
-        previous = frozenset(previous_pairs(last_week, week=week)) if last_week else frozenset()
-        seeded = replace(params, seed=seed)
-        cache: dict[str, PartOutcome] = {}
-        baseline = solve_baseline(
-            data,
-            week,
-            previous=previous,
-            params=seeded,
-            deployment=deployment,
-            cache=cache,
-            on_done=on_done,
-        )
-        label = f"{week} {data_dir.name}"
-        result.rows.append({"scenario": label, **kpi_row(baseline), "notes": []})
-        tasks: list[tuple[str, VariantTask]] = []
-        for file, scenario in members:
-            for k, variant in enumerate(scenario.variants):
-                tasks.append(
-                    (
-                        scenario.name,
-                        VariantTask(
-                            variant.name,
-                            variant.description,
-                            tuple(variant.changes),
-                            f"variants[{k}].changes",
-                            str(file),
-                        ),
+    with worker_pool(deployment, preload=WORKER_MODULES):  # one pool for every solve
+        for (data_dir, week, last_week, seed), members in groups.items():
+            data = load_dataset(data_dir)
+            previous = frozenset(previous_pairs(last_week, week=week)) if last_week else frozenset()
+            seeded = replace(params, seed=seed)
+            cache: dict[str, PartOutcome] = {}
+            baseline = solve_baseline(
+                data,
+                week,
+                previous=previous,
+                params=seeded,
+                deployment=deployment,
+                cache=cache,
+                on_done=on_done,
+            )
+            label = f"{week} {data_dir.name}"
+            result.rows.append({"scenario": label, **kpi_row(baseline), "notes": []})
+            tasks: list[tuple[str, VariantTask]] = []
+            for file, scenario in members:
+                for k, variant in enumerate(scenario.variants):
+                    tasks.append(
+                        (
+                            scenario.name,
+                            VariantTask(
+                                variant.name,
+                                variant.description,
+                                tuple(variant.changes),
+                                f"variants[{k}].changes",
+                                str(file),
+                            ),
+                        )
                     )
-                )
-        solved = solve_variants(
-            data,
-            week,
-            [t for _, t in tasks],
-            previous=previous,
-            params=seeded,
-            deployment=deployment,
-            cache=cache,
-            on_done=on_done,
-        )
-        for (scenario_name, _), one in zip(tasks, solved, strict=True):
-            result.rows.append({"scenario": scenario_name, **kpi_row(one), "notes": one.notes})
+            solved = solve_variants(
+                data,
+                week,
+                [t for _, t in tasks],
+                previous=previous,
+                params=seeded,
+                deployment=deployment,
+                cache=cache,
+                on_done=on_done,
+            )
+            for (scenario_name, _), one in zip(tasks, solved, strict=True):
+                result.rows.append({"scenario": scenario_name, **kpi_row(one), "notes": one.notes})
     result.seconds = round(time.perf_counter() - started, 3)
     return result
