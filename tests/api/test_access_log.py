@@ -29,6 +29,8 @@ from scheduler.store.engine import open_database
 from scheduler.store.keys import create_calendar_token, create_key
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # the API served by uvicorn in a subprocess
+
 DOCTOR = "H01-CARD-01"
 
 

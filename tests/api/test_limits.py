@@ -36,6 +36,8 @@ from api.web.pages.scenarios import MAX_UPLOAD
 from scheduler.store.keys import create_key
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # servers and throwaway redis-servers
+
 PROBLEM = "application/problem+json"
 MIB = 1_048_576
 

@@ -30,6 +30,8 @@ from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir, publish
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # Schemathesis over every operation
+
 _TMP = Path(tempfile.mkdtemp(prefix="roster-schema-"))
 app = create_app(
     ApiSettings(database_url=f"sqlite:///{_TMP / 'schema.db'}", data_dir=ROOT / "data")

@@ -44,6 +44,8 @@ from scheduler.store.runs import import_run_dir, publish, published_version, rea
 from tests.factories import tiny_instance, tiny_result
 from tests.paths import DATA, ROOT
 
+pytestmark = pytest.mark.slow  # the command line killed at its crash points
+
 WEEK = "2026-W49"
 
 

@@ -31,6 +31,8 @@ if not os.environ.get("CI"):
     pytest.importorskip("ray")
 import ray  # noqa: E402
 
+pytestmark = pytest.mark.slow  # process pools and a Ray cluster
+
 
 @pytest.fixture(scope="module")
 def instance() -> Instance:

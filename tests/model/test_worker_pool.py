@@ -13,6 +13,8 @@ from scheduler.errors import SolveError
 from scheduler.model.executors import run_tasks, worker_pool
 from scheduler.model.params import Deployment
 
+pytestmark = pytest.mark.slow  # spawned worker pools
+
 _READ: object = None
 
 

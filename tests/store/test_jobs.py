@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -31,6 +32,8 @@ from scheduler.store.keys import create_key
 from scheduler.store.queue import queue_for
 from scheduler.store.schema import RunStatus, SolveRun
 from tests.paths import ROOT
+
+pytestmark = pytest.mark.slow  # real jobs solved by workers
 
 WEEK = "2026-W49"
 

@@ -28,6 +28,8 @@ from scheduler.store.queries import published_roster
 from scheduler.store.runs import StoreError, import_run_dir
 from scheduler.store.runs import publish as publish_run
 
+pytestmark = pytest.mark.slow  # processes racing on each database
+
 WEEK = "2026-W49"
 TUESDAY = "2026-12-01"
 CONTENDERS = 4

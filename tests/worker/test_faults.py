@@ -35,6 +35,8 @@ from scheduler.store.queue import queue_for
 from scheduler.store.schema import RunStatus, SolveRun
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # real workers, killed
+
 WEEK = "2026-W49"
 LEASE = 3.0
 

@@ -32,6 +32,8 @@ import pytest
 
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # a browser (Chromium) against a served app
+
 CHROMIUM = os.environ.get("ROSTER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("ROSTER_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
 
