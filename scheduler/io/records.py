@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What every row record shares: its file, and ``row[column]`` reading.
-
-    ``row[column]`` is the bridge for code not yet moved to attributes (the
-    scenario sensitivity, the API's reference data); new code reads
-    attributes.
-    """
+    """What every row record shares: the file it is a row of."""
 
     FILE: ClassVar[str]
-
-    def __getitem__(self, column: str) -> Any:
-        return getattr(self, column)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from scheduler.errors import InputError
 from scheduler.ids import ID_MAX_LENGTH, is_valid_id
 from scheduler.io.calendar import write_calendars
 from scheduler.io.load import load_dataset
+from scheduler.io.records import DoctorRow, ReferralRow
 from scheduler.io.schema import SPECS
 from scheduler.model.params import Deployment
 from scheduler.pipeline import previous_pairs
@@ -113,10 +114,12 @@ def test_every_id_of_the_data_and_of_a_generated_city_follows_the_rule(tmp_path:
     for directory in (DATA, tmp_path / "city"):
         data = load_dataset(directory)
         for file, column in ID_COLUMNS:
-            bad = {row[column] for row in data[file] if not is_valid_id(row[column])}
+            bad = {
+                getattr(row, column) for row in data[file] if not is_valid_id(getattr(row, column))
+            }
             assert not bad, (directory.name, file, column, bad)
     city = load_dataset(tmp_path / "city")
-    assert any(row["doctor_id"].startswith("X03-") for row in city["doctors.csv"])
+    assert any(row.doctor_id.startswith("X03-") for row in city.table(DoctorRow))
 
 
 @pytest.mark.parametrize(("file", "column"), ID_COLUMNS, ids=[f"{f}:{c}" for f, c in ID_COLUMNS])
@@ -201,9 +204,9 @@ def test_raises_on_other_weeks(text: str) -> None:
 
 def test_loader_stores_the_canonical_week(data_copy: Path) -> None:
     set_cell(data_copy, "referrals.csv", 2, "week", "２０２５-W４１")
-    rows = load_dataset(data_copy)["referrals.csv"]
-    assert rows[0]["week"] == "2025-W41"
-    assert all(r["week"].isascii() for r in rows)
+    rows = load_dataset(data_copy).table(ReferralRow)
+    assert rows[0].week == "2025-W41"
+    assert all(r.week.isascii() for r in rows)
 
 
 def test_cli_week_option_is_canonical_or_one_line(tmp_path: Path) -> None:
@@ -273,10 +276,10 @@ def test_window_partly_outside_the_history_averages_the_weeks_it_has() -> None:
     assert window.warning is not None and "6 of its 8" in window.warning
     assert "2026-W49, 2026-W50" in window.warning
     counts: dict[tuple[str, str], int] = {}
-    for row in data["referrals.csv"]:
-        if row["week"] in window.covered:
-            pair = (row["team_id"], row["specialty_id"])
-            counts[pair] = counts.get(pair, 0) + row["referrals"]
+    for row in data.table(ReferralRow):
+        if row.week in window.covered:
+            pair = (row.team_id, row.specialty_id)
+            counts[pair] = counts.get(pair, 0) + row.referrals
     rows = [r for r in derive_demand(data, week) if r.item.team_id is not None]
     assert rows
     for row in rows:

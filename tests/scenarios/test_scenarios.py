@@ -20,6 +20,7 @@ from scheduler.checker import check_roster
 from scheduler.domain import Instance, Level
 from scheduler.errors import InputError
 from scheduler.io.load import DataSet, load_dataset
+from scheduler.io.records import HospitalRow
 from scheduler.model.candidates import candidate_triples
 from scheduler.model.decompose import decompose
 from scheduler.model.outcomes import PartOutcome
@@ -256,8 +257,8 @@ def test_rule_parameters_reach_the_instance(data: DataSet, base: VariantInput) -
 def test_scaling_travel_crossing_only_or_all(data: DataSet, base: VariantInput) -> None:
     crossing = variant(data, {"type": "scale_travel", "factor": 1.5, "crossing_only": True})
     everything = variant(data, {"type": "scale_travel", "factor": 1.5})
-    sites, hospitals = base.instance.sites, data["hospitals.csv"]
-    side = {r["hospital_id"]: r["side"] for r in hospitals}
+    sites, hospitals = base.instance.sites, data.table(HospitalRow)
+    side = {r.hospital_id: r.side for r in hospitals}
     same = cross = 0
     for (hospital, site, period), minutes in base.instance.travel.home.items():
         after = crossing.instance.travel.home[(hospital, site, period)]
