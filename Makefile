@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 WEEK ?= 2026-W49
 BIN := $(VENV)/bin
+# pytest-xdist: one worker a core, a test file per worker (its servers and pools start once)
+PYTEST_OPTS ?= -n auto --dist loadfile
 
 .PHONY: roster test lint bench bench-api bench-scenarios bench-repair clean
 
@@ -25,7 +27,7 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15
+	$(BIN)/python -m pytest $(PYTEST_OPTS) --durations=15
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_solve.py

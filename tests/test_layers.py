@@ -45,7 +45,7 @@ BREAKAGES = {
     "Doors over the engine": ("scheduler/kpis.py", "import worker.supervisor"),
     "Doors over the engine (API and worker independent)": ("api/jobs.py", "import worker.service"),
     "The engine is a library": ("scheduler/week.py", "import typer"),
-    "Only scheduler.model imports OR-Tools": ("scheduler/checker.py", "import ortools"),
+    "Only scheduler.model imports OR-Tools": ("scheduler/reasons.py", "import ortools"),
     "Only scheduler.io imports pandas": ("scheduler/kpis.py", "import pandas"),
     "The checker is independent of the model": (
         "scheduler/checker.py",
