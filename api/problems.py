@@ -13,7 +13,7 @@ reader's language, not JSON.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -229,9 +229,21 @@ class LastResort:
             await answer(Request(scope), 500, INTERNAL)(scope, receive, send)
 
 
+def served_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every route the app answers, routers' included: FastAPI ≥ 0.165 keeps an
+    included router as one entry of ``app.routes`` whose effective routes (path,
+    ``path_regex``, ``methods``) it lists apart; older versions list them flat."""
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is None:
+            yield route
+        else:
+            yield from contexts()
+
+
 def _allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
-    for route in request.app.routes:
+    for route in served_routes(request.app.routes):
         pattern = getattr(route, "path_regex", None)
         if pattern is not None and pattern.match(request.url.path):
             methods |= set(getattr(route, "methods", None) or ())

@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.problems import served_routes
 from api.settings import ApiSettings
 from scheduler.store.keys import create_key
 from scheduler.store.runs import import_run_dir
@@ -104,15 +105,17 @@ def test_publishing_a_run_that_is_not_finished_is_a_conflict(api: Api) -> None:
 
 def _protected_routes() -> list[tuple[str, str]]:
     app = create_app(ApiSettings(database_url="sqlite://"))
-    return [
+    routes = [
         (method, route.path)
-        for route in app.routes
-        if isinstance(route, APIRoute)
+        for route in served_routes(app.routes)
+        if isinstance(getattr(route, "original_route", route), APIRoute)
         and route.path not in PUBLIC
         # The console's pages sign in through a session, not a header (test_console.py).
         and not route.path.startswith("/console")
         for method in sorted(route.methods)
     ]
+    assert len(routes) >= 26, routes  # every protected operation, routers' included
+    return routes
 
 
 @pytest.mark.parametrize(("method", "path"), _protected_routes())
