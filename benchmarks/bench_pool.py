@@ -2,7 +2,7 @@
 side by side: the runs alternate (before, after, before, ...), so the shared
 machine's noise falls on both.
 
-    python benchmarks/bench_pool.py --before /tmp/before --runs 3
+    python benchmarks/bench_pool.py --before BEFORE_DIR --runs 3
 
 ``--before``: a copy of the tree to compare with (``git archive <commit> | tar
 -x -C DIR``); the tree after is this one. Each command runs as a user runs it,
