@@ -107,7 +107,7 @@ def _alternative(kind: str, data: Path, budget: float) -> dict[str, Any]:
 
     from scheduler.build import build_instance
     from scheduler.checker import check_roster
-    from scheduler.domain import Assignment, Level
+    from scheduler.domain import Assignment, Level, Triple
     from scheduler.greedy import greedy_roster
     from scheduler.io.load import load_dataset
     from scheduler.model.candidates import candidate_triples
@@ -122,9 +122,7 @@ def _alternative(kind: str, data: Path, budget: float) -> dict[str, Any]:
     levels: list[dict[str, Any]] = []
     l1_seconds: float | None = None
     if kind == "greedy":
-        chosen = [
-            (a.doctor_id, a.item_id, a.half_day_key) for a in greedy_roster(instance, triples)
-        ]
+        chosen: list[Triple] = list(greedy_roster(instance, triples))
     else:
         model = cp_model.CpModel()
         v = AssignmentVars.create(instance, model, triples, ALL_RULES)
@@ -187,7 +185,7 @@ def _alternative(kind: str, data: Path, budget: float) -> dict[str, Any]:
                 l1_seconds = elapsed
             model.add(expr >= value if level.sense == "max" else expr <= value)
         chosen = [t for t, on in current.items() if on]
-    roster = [Assignment(d, h, i) for d, i, h in chosen]
+    roster = [Assignment._make(t) for t in chosen]
     check = check_roster(instance, roster)
     if kind == "greedy":
         levels = [

@@ -197,12 +197,11 @@ def check_r8(instance: Instance, roster: list[Assignment]) -> Iterator[Violation
 
 def check_p1(instance: Instance, roster: list[Assignment]) -> Iterator[Violation]:
     """P1 (repairs): pinned assignments kept; nothing else on a frozen half-day."""
-    made = {(a.doctor_id, a.item_id, a.half_day_key) for a in roster}
+    made = set(roster)
     for doctor_id, item_id, key in sorted(instance.pinned - made):
         yield Violation("P1", f"pinned {doctor_id} → {item_id} on {key} is missing")
     for a in roster:
-        triple = (a.doctor_id, a.item_id, a.half_day_key)
-        if a.half_day_key in instance.frozen and triple not in instance.pinned:
+        if a.half_day_key in instance.frozen and a not in instance.pinned:
             yield Violation("P1", f"{_where(a)}: frozen")
 
 
@@ -274,7 +273,7 @@ def level_non_preferred(instance: Instance, roster: list[Assignment]) -> int:
 
 def level_changes(instance: Instance, roster: list[Assignment]) -> int:
     """Δ (a repair): assignments made or dropped relative to the roster being repaired."""
-    made = {(a.doctor_id, a.item_id, a.half_day_key) for a in roster}
+    made = set(roster)
     return len(made ^ instance.reference)
 
 

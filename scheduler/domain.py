@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import NamedTuple
 
 from scheduler.labels import (
     DEMAND_KIND_ZH,
@@ -267,6 +268,27 @@ class Travel:
         return self.between.get(key, UNREACHABLE)
 
 
+class Assignment(NamedTuple):
+    """One session of the roster: a doctor at a demand item's site on a half-day.
+
+    The model, the checker, the exports and the store all speak it. Inside the
+    model the same three ids travel as a bare ``Triple`` in this order, so a
+    triple and an assignment compare and hash alike (``set(roster)`` is the
+    set of its triples) and ``Assignment._make(triple)`` names one without
+    reordering. Bare tuples there because the city builds millions of
+    candidates and ships parts between processes: a named tuple is ~2x slower
+    to build and ~10x slower to unpickle (measured, benchmarks/bench_city.py).
+    """
+
+    doctor_id: str
+    item_id: str
+    half_day_key: str
+
+
+Triple = tuple[str, str, str]
+"""An ``Assignment``'s ids as a bare tuple: (doctor_id, item_id, half_day_key)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Instance:
     """Everything the model sees for one ISO week. Immutable."""
@@ -287,8 +309,8 @@ class Instance:
     # A repair (scheduler.repair): the roster being repaired, as (doctor, item,
     # half-day) triples (the Δ level counts the differences); assignments that
     # must stay; half-days where nothing may change (the past). Empty otherwise.
-    reference: frozenset[tuple[str, str, str]] = frozenset()
-    pinned: frozenset[tuple[str, str, str]] = frozenset()
+    reference: frozenset[Triple] = frozenset()
+    pinned: frozenset[Triple] = frozenset()
     frozen: frozenset[str] = frozenset()
 
     def half_day(self, key: str) -> HalfDay:
@@ -301,12 +323,3 @@ class Instance:
     def is_holiday(self, half_day: HalfDay) -> bool:
         """True when the half-day falls on a public holiday (R4)."""
         return half_day.date_iso in self.holidays
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """One session of the roster: a doctor at a demand item's site on a half-day."""
-
-    doctor_id: str
-    half_day_key: str
-    item_id: str

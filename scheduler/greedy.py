@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from scheduler.domain import Assignment, Instance
-
-Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
+from scheduler.domain import Assignment, Instance, Triple
 
 
 def greedy_roster(instance: Instance, triples: Iterable[Triple]) -> list[Assignment]:
@@ -71,6 +69,6 @@ def greedy_roster(instance: Instance, triples: Iterable[Triple]) -> list[Assignm
             away[pool] += 1
             sites_on[(doctor_id, half_day.date.isoformat(), half_day.period)] = item.site_id
             used.add((item_id, key))
-            roster.append(Assignment(doctor_id, key, item_id))
+            roster.append(Assignment(doctor_id, item_id, key))
             need -= 1
     return roster

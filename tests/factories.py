@@ -213,10 +213,10 @@ def tiny_instance(**overrides: Any) -> Instance:
 def tiny_roster(week: str = WEEK) -> tuple[Assignment, ...]:
     """A rule-abiding roster for ``tiny_instance`` (see the module docstring)."""
     return (
-        Assignment("D1", key("MON_AM", week), "I1"),
-        Assignment("D1", key("WED_PM", week), "I1"),
-        Assignment("D1", key("FRI_AM", week), "I3"),
-        Assignment("D2", key("TUE_AM", week), "I2"),
+        Assignment("D1", "I1", key("MON_AM", week)),
+        Assignment("D1", "I1", key("WED_PM", week)),
+        Assignment("D1", "I3", key("FRI_AM", week)),
+        Assignment("D2", "I2", key("TUE_AM", week)),
     )
 
 

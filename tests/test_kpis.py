@@ -141,7 +141,7 @@ def test_empty_group_is_100_percent() -> None:
 
 
 def test_sessions_beyond_demand_do_not_count_as_coverage() -> None:
-    extra = (*tiny_roster(), Assignment("D1", key("THU_AM"), "I1"))
+    extra = (*tiny_roster(), Assignment("D1", "I1", key("THU_AM")))
     coverage = kpis_json(tiny_instance(), extra)["coverage"]
     assert coverage["overall"]["covered"] == 4
     assert row(coverage["by_hospital"], "H1")["covered"] == 3
@@ -192,9 +192,9 @@ def test_empty_roster() -> None:
 def test_unknown_references_are_ignored_and_counted() -> None:
     roster = (
         *tiny_roster(),
-        Assignment("D9", key("MON_PM"), "I1"),
-        Assignment("D1", key("MON_PM"), "I9"),
-        Assignment("D1", "2026-12-06_AM", "I1"),  # Sunday: not an open half-day
+        Assignment("D9", "I1", key("MON_PM")),
+        Assignment("D1", "I9", key("MON_PM")),
+        Assignment("D1", "I1", "2026-12-06_AM"),  # Sunday: not an open half-day
     )
     kpis = kpis_json(tiny_instance(), roster)
     assert (kpis["sessions"], kpis["ignored_assignments"]) == (4, 3)

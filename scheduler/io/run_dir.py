@@ -422,7 +422,7 @@ def _read_roster(path: Path) -> list[Assignment]:
             for column in ("doctor_id", "item_id"):
                 if not row[column]:
                     raise InputError("empty value", file=path.name, row=row_number, column=column)
-            out.append(Assignment(row["doctor_id"], f"{date}_{period}", row["item_id"]))
+            out.append(Assignment(row["doctor_id"], row["item_id"], f"{date}_{period}"))
     return out
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from scheduler.domain import DemandItem, Doctor, Instance
+from scheduler.domain import DemandItem, Doctor, Instance, Triple
 from scheduler.model.rules import RULES
 from scheduler.model.rules.base import Admits
-from scheduler.model.variables import Triple
 
 
 def candidate_triples(

@@ -24,8 +24,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from scheduler.domain import Instance, Travel
-from scheduler.model.variables import Triple
+from scheduler.domain import Instance, Travel, Triple
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scheduler.domain import Level
-from scheduler.model.variables import Triple
+from scheduler.domain import Level, Triple
 from scheduler.result import SolveStatus
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Assignment, Instance, Level
+from scheduler.domain import Assignment, Instance, Level, Triple
 from scheduler.greedy import greedy_roster
 from scheduler.model.decompose import Part
 from scheduler.model.levels import level_expression
@@ -26,7 +26,7 @@ from scheduler.model.outcomes import LevelOutcome, PartOutcome, Stage
 from scheduler.model.params import SolverParams
 from scheduler.model.relaxation import LinearRelaxation, LpSolution
 from scheduler.model.rules import ALL_RULES, RULES
-from scheduler.model.variables import AssignmentVars, Triple
+from scheduler.model.variables import AssignmentVars
 from scheduler.result import SolveStatus
 
 log = logging.getLogger(__name__)
@@ -185,11 +185,9 @@ def _warm_start(
     if stage.done:
         hinted = set(stage.hint)
     elif hint:
-        hinted = {(a.doctor_id, a.item_id, a.half_day_key) for a in hint}
+        hinted = set(hint)
     else:
-        hinted = {
-            (a.doctor_id, a.item_id, a.half_day_key) for a in greedy_roster(instance, part.triples)
-        }
+        hinted = set(greedy_roster(instance, part.triples))
     return {triple: triple in hinted for triple in v.x}
 
 

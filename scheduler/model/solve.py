@@ -96,7 +96,7 @@ def solve(
     levels = _sum_levels(instance, outcomes, orphans, week.pools)
     assignments = tuple(
         sorted(
-            (Assignment(d, h, i) for o in outcomes for (d, i, h) in o.chosen),
+            (Assignment._make(t) for o in outcomes for t in o.chosen),
             key=lambda a: (a.doctor_id, a.half_day_key, a.item_id),
         )
     )

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance
-
-Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
+from scheduler.domain import Instance, Triple
 
 
 @dataclass

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from scheduler.domain import Assignment, Instance
+from scheduler.domain import Assignment, Instance, Triple
 from scheduler.labels import NOTIFICATIONS
 from scheduler.store.queries import published_roster
 from scheduler.store.schema import Publication
@@ -55,14 +55,14 @@ def roster_diff(
     instance: Instance, before: Iterable[Assignment], after: Iterable[Assignment]
 ) -> list[Change]:
     """The changes from ``before`` to ``after``, in half-day, site, item order."""
-    old = {(a.doctor_id, a.item_id, a.half_day_key) for a in before}
-    new = {(a.doctor_id, a.item_id, a.half_day_key) for a in after}
+    old = set(before)
+    new = set(after)
     removed, added = sorted(old - new), sorted(new - old)
     site = {i: item.site_id for i, item in instance.demand.items()}
     out: list[Change] = []
     added_by_session = {(i, h): d for d, i, h in added}
     added_by_doctor = {(d, h): i for d, i, h in added}
-    used: set[tuple[str, str, str]] = set()
+    used: set[Triple] = set()
     for d, i, h in removed:
         taker = added_by_session.get((i, h))
         if taker is not None and (taker, i, h) not in used:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from scheduler.domain import Assignment, Instance, Level
+from scheduler.domain import Assignment, Instance, Level, Triple
 from scheduler.errors import InputError
 from scheduler.repair.absences import Absence, Pin
-
-Triple = tuple[str, str, str]  # (doctor_id, item_id, half_day_key)
 
 
 def repair_level_order(order: Sequence[Level]) -> tuple[Level, ...]:
@@ -39,7 +37,7 @@ def repair_instance(
         raise InputError("name at least one absence", file=file, field="absences")
     start = min(a.first for a in absences)
     frozen = frozenset(h.key for h in published.half_days if h.key < start)
-    reference = frozenset((a.doctor_id, a.item_id, a.half_day_key) for a in roster)
+    reference: frozenset[Triple] = frozenset(roster)
     doctors = dict(published.doctors)
     for absence in absences:
         doctor = doctors[absence.doctor_id]

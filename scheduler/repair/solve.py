@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
-from scheduler.domain import Assignment, Instance
+from scheduler.domain import Assignment, Instance, Triple
 from scheduler.model.decompose import Part
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.model.solve import report_parameters, solve
@@ -31,7 +31,7 @@ class TouchedParts:
     keep. Remembers the items of the parts it leaves as published."""
 
     def __init__(self, instance: Instance) -> None:
-        self.published: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        self.published: dict[str, list[Triple]] = defaultdict(list)
         for triple in instance.reference:
             self.published[triple[1]].append(triple)
         self.kept_items: set[str] = set()
@@ -64,12 +64,12 @@ def solve_repair(
         instance,
         replace(params, split_pools=False),
         deployment=deployment,
-        hint=tuple(Assignment(d, h, i) for d, i, h in sorted(instance.reference)),
+        hint=tuple(Assignment._make(t) for t in sorted(instance.reference)),
         only_parts=touched,
     )
     # Every item of an untouched part keeps all its published sessions (each of
     # them is one of the part's candidate assignments).
-    kept = [Assignment(d, h, i) for d, i, h in instance.reference if i in touched.kept_items]
+    kept = [Assignment._make(t) for t in instance.reference if t[1] in touched.kept_items]
     assignments = tuple(
         sorted(
             kept + list(solved.assignments),

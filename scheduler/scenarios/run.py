@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from scheduler.demand import DemandRow
-from scheduler.domain import Instance, Level
+from scheduler.domain import Assignment, Instance, Level
 from scheduler.errors import InputError
 from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
@@ -62,7 +62,7 @@ class Solved:
     demand_rows: list[DemandRow]
     levels: list[dict[str, Any]]
     status: str
-    assignments: list[tuple[str, str, str]]  # (doctor, half-day, item)
+    assignments: tuple[Assignment, ...]
     unmet: list[UnmetItem]
     kpis: Kpis
     solve_seconds: float
@@ -130,7 +130,7 @@ def solve_one(
             for lv in result.levels
         ],
         status=result.status.value,
-        assignments=[(a.doctor_id, a.half_day_key, a.item_id) for a in result.assignments],
+        assignments=tuple(result.assignments),
         unmet=list(result.unmet),
         kpis=compute_kpis(instance, result.assignments),
         solve_seconds=round(time.perf_counter() - started, 3),
@@ -157,7 +157,7 @@ def _baseline_from_run(run_dir: Path, rows: list[DemandRow]) -> Solved:
             for lv in report.get("levels", [])
         ],
         status=str(report.get("status", "")),
-        assignments=[(a.doctor_id, a.half_day_key, a.item_id) for a in roster],
+        assignments=tuple(roster),
         unmet=explain_unmet(instance, roster),
         kpis=compute_kpis(instance, roster),
         solve_seconds=0.0,
@@ -227,7 +227,7 @@ def baseline_from_database(
             for lv in stored.levels
         ],
         status=str((run.report or {}).get("status", "")),
-        assignments=[(a.doctor_id, a.half_day_key, a.item_id) for a in stored.assignments],
+        assignments=tuple(stored.assignments),
         unmet=explain_unmet(stored.instance, stored.assignments),
         kpis=compute_kpis(stored.instance, stored.assignments),
         solve_seconds=0.0,

@@ -145,7 +145,7 @@ def _parse_instance(run_id: str, content: str) -> Instance:
 def as_assignments(sessions: list[dict[str, Any]]) -> list[Assignment]:
     """Published sessions as domain assignments."""
     return [
-        Assignment(s["doctor_id"], f"{s['date'].isoformat()}_{s['half_day']}", s["item_id"])
+        Assignment(s["doctor_id"], s["item_id"], f"{s['date'].isoformat()}_{s['half_day']}")
         for s in sessions
     ]
 

@@ -162,9 +162,7 @@ def test_calendars_never_write_outside_their_directory(tmp_path: Path) -> None:
         for k, d in instance.doctors.items()
     }
     instance = dataclasses.replace(instance, doctors=doctors)
-    roster = [
-        dataclasses.replace(a, doctor_id=bad) if a.doctor_id == "D1" else a for a in tiny_roster()
-    ]
+    roster = [a._replace(doctor_id=bad) if a.doctor_id == "D1" else a for a in tiny_roster()]
     calendars = tmp_path / "run" / "calendars"
     with pytest.raises(InputError, match=re.escape("bad id '../../escape'")):
         write_calendars(calendars, instance, roster)

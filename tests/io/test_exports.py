@@ -107,9 +107,9 @@ def test_day_sheet_sorted_by_consortium_site_half_day(tmp_path: Path) -> None:
     instance = tiny_instance()
     # Wednesday: K2 site S3 PM, K1 site S2 PM, K1 site S1 AM — written out of order.
     roster = (
-        Assignment("D1", key("WED_PM"), "I3"),
-        Assignment("D2", key("WED_PM"), "I2"),
-        Assignment("D1", key("WED_AM"), "I1"),
+        Assignment("D1", "I3", key("WED_PM")),
+        Assignment("D2", "I2", key("WED_PM")),
+        Assignment("D1", "I1", key("WED_AM")),
     )
     result = tiny_result(instance, roster)
     path = tmp_path / "sorted.xlsx"
