@@ -82,5 +82,5 @@ def _keep_state(app: FastAPI, settings: ApiSettings, engine: Engine) -> None:
     app.state.sessions = sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
     )
-    app.state.data = ServerData(settings.data_dir)  # read on first use
+    app.state.data = ServerData(engine, settings.data_dir)  # read on first use
     app.state.jobs = Jobs(engine, settings)  # jobs run in `roster worker` processes

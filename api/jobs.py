@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from api.settings import ApiSettings
+from scheduler.store.data_versions import ensure_version
 from scheduler.store.jobs import JobLimits, cancel_job, submit_job
 from scheduler.store.queue import JobQueue, queue_for
 from scheduler.store.schema import RunKind
@@ -25,6 +26,7 @@ class Jobs:
         self.engine = engine
         self.queue: JobQueue = queue_for(settings.database_url)
         self.limits = JobLimits(settings.job_limit_per_key, settings.job_limit_per_week)
+        self.data_dir = settings.data_dir
 
     def submit(
         self,
@@ -34,7 +36,9 @@ class Jobs:
         created_by: str,
         kind: str = RunKind.SOLVE,
     ) -> str:
-        """Queue a job; returns its run id. 429 (``JobLimitReached``) beyond the limits."""
+        """Queue a job on the newest data version; returns its run id. 429
+        (``JobLimitReached``) beyond the limits."""
+        ensure_version(self.engine, self.data_dir, actor="server")
         return submit_job(
             self.engine,
             week,

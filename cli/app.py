@@ -13,19 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from scheduler.errors import InputError, SolveError
-
-if TYPE_CHECKING:
-    pass
-
 from cli import data, repair, scenario, serve, solve, store
 from cli.options import err
+from scheduler.errors import InputError, SolveError
 
 log = logging.getLogger(__name__)
 
@@ -158,5 +154,6 @@ for command in (
 ):
     app.command()(command)
 app.add_typer(scenario.scenario_app, name="scenario")
+app.add_typer(data.data_app, name="data")
 app.add_typer(store.db_app, name="db")
 app.add_typer(store.keys_app, name="keys")

@@ -1,18 +1,22 @@
-"""``roster generate``: the synthetic data sets."""
+"""``roster generate`` (the synthetic data sets) and ``roster data`` (the data set
+in the database, versioned)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from rich.table import Table
 
-if TYPE_CHECKING:
-    pass
+from cli.options import DatabaseOpt, console, engine_for
 
-from cli.options import (
-    console,
+data_app = typer.Typer(
+    help="The data set in the database, versioned: import a data directory, export a "
+    "version, list versions and their changes."
 )
+
+LOCAL_TIME = "Asia/Shanghai"
 
 
 def generate(
@@ -25,3 +29,93 @@ def generate(
 
     run_generate(out, seed=seed, districts=districts)
     console.print(f"wrote data set ({districts} district(s), seed {seed}) to {out}")
+
+
+@data_app.command("import")
+def data_import(
+    directory: Annotated[Path, typer.Argument(help="A data directory (see data/README.md).")],
+    note: Annotated[str | None, typer.Option(help="Why: kept with the version.")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Store a data directory as the next data version (version 1 in a new database),
+    after checking it by the loader's rules; nothing is stored when it is unchanged."""
+    from scheduler.io.data_files import DataFiles
+    from scheduler.store.data_versions import DataSource, commit_version, newest_version
+    from scheduler.store.engine import transaction
+
+    files = DataFiles.read(directory)
+    engine = engine_for(database)
+    with transaction(engine) as session:
+        base = newest_version(session)
+    made = commit_version(
+        engine,
+        files,
+        base=base,
+        actor="cli",
+        source=DataSource.IMPORT,
+        note=note or f"imported from {directory}",
+    )
+    if made is None:
+        console.print(f"unchanged: data version {base} already holds these files")
+        return
+    number, changes = made
+    console.print(f"data version {number} ({len(changes)} row change(s))")
+
+
+@data_app.command("export")
+def data_export(
+    directory: Annotated[Path, typer.Argument(help="Directory to write the data files into.")],
+    version: Annotated[
+        int | None, typer.Option(min=1, help="The data version (default: the newest).")
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Write a data version back as a data directory, byte for byte as it was stored."""
+    from scheduler.io.data_files import write_data_files
+    from scheduler.store.data_versions import data_files
+    from scheduler.store.engine import transaction
+
+    with transaction(engine_for(database)) as session:
+        files = data_files(session, version)
+    write_data_files(files, directory, {"data_version": files.origin})
+    console.print(f"wrote {files.origin} to {directory}")
+
+
+@data_app.command("versions")
+def data_versions(database: DatabaseOpt = None) -> None:
+    """List the data versions, newest first: when (Beijing time), who, from what, why."""
+    from zoneinfo import ZoneInfo
+
+    from scheduler.store.data_versions import list_versions
+    from scheduler.store.engine import transaction
+
+    zone = ZoneInfo(LOCAL_TIME)
+    table = Table("version", "created", "by", "source", "changes", "note")
+    with transaction(engine_for(database)) as session:
+        for v in list_versions(session):
+            table.add_row(
+                str(v.version),
+                f"{v.created_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                v.created_by,
+                v.source,
+                str(v.changes),
+                v.note or "",
+            )
+    console.print(table)
+
+
+@data_app.command("changes")
+def data_changes(
+    version: Annotated[int, typer.Argument(min=1, help="The data version.")],
+    database: DatabaseOpt = None,
+) -> None:
+    """What a data version changed against the one before: rows added, removed,
+    cells changed."""
+    from scheduler.store.data_versions import version_changes
+    from scheduler.store.engine import transaction
+
+    table = Table("file", "row", "change", "column", "old", "new")
+    with transaction(engine_for(database)) as session:
+        for c in version_changes(session, version):
+            table.add_row(c.file, c.row_key, c.action, c.column or "", c.old or "", c.new or "")
+    console.print(table)

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
-
-from scheduler.io.output_dir import OutputKind, prepare_output
-
-if TYPE_CHECKING:
-    pass
 
 from cli.options import (
     DatabaseOpt,
@@ -25,6 +20,7 @@ from cli.options import (
     database_url,
     progress_bar,
 )
+from scheduler.io.output_dir import OutputKind, prepare_output
 
 scenario_app = typer.Typer(help="What-if scenarios: run, sweep, capacity sensitivity.")
 

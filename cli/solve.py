@@ -10,15 +10,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
-    pass
+    from scheduler.io.data_files import DataFiles
 
 from cli.options import (
+    DatabaseOpt,
     DataOpt,
     Executor,
     ExecutorOpt,
     RayAddressOpt,
     WeekOpt,
     console,
+    engine_for,
     err,
 )
 
@@ -46,6 +48,14 @@ def solve(
     ] = True,
     executor: ExecutorOpt = Executor.LOCAL,
     ray_address: RayAddressOpt = None,
+    data_version: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Solve a data version of the database (roster data versions) instead of --data.",
+        ),
+    ] = None,
+    database: DatabaseOpt = None,
 ) -> None:
     """Solve a week and write the run directory (roster, unmet, KPIs, workbook, calendars)."""
     from scheduler.model.outcomes import Progress as SolveProgress
@@ -53,6 +63,7 @@ def solve(
     from scheduler.pipeline import solve_week
 
     out_dir = out or Path("runs") / week
+    source = data if data_version is None else _stored_data(data_version, database)
     params = SolverParams(
         workers=workers,
         seed=seed,
@@ -81,7 +92,7 @@ def solve(
             bar.update(task, total=event.parts_total, completed=event.parts_done, note=note)
 
         outcome = solve_week(
-            data,
+            source,
             week,
             out_dir,
             previous_run=previous,
@@ -92,6 +103,15 @@ def solve(
     _print_summary(outcome.report, outcome.out_dir)
     for warning in outcome.report.get("warnings", []):
         err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
+def _stored_data(version: int, database: str | None) -> DataFiles:
+    """Data version ``version`` of the database."""
+    from scheduler.store.data_versions import data_files
+    from scheduler.store.engine import transaction
+
+    with transaction(engine_for(database)) as session:
+        return data_files(session, version)
 
 
 def _print_summary(report: dict, out_dir: Path) -> None:  # type: ignore[type-arg]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
-
-if TYPE_CHECKING:
-    pass
 
 from cli.options import (
     DatabaseOpt,

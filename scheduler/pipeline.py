@@ -18,6 +18,7 @@ from scheduler.checker import CheckReport, check_roster
 from scheduler.demand import derive_demand, forecast_window
 from scheduler.domain import Instance, Level
 from scheduler.errors import InputError
+from scheduler.io.data_files import DataFiles
 from scheduler.io.instance_json import read_instance
 from scheduler.io.load import load_dataset
 from scheduler.io.output_dir import OutputKind, prepare_output
@@ -88,7 +89,7 @@ def previous_pairs(run_dir: Path, *, week: str) -> set[tuple[str, str]]:
 
 
 def solve_week(
-    data_dir: Path,
+    data_source: Path | DataFiles,
     week: str,
     out_dir: Path,
     *,
@@ -97,13 +98,17 @@ def solve_week(
     deployment: Deployment | None = None,
     progress: ProgressFn | None = None,
 ) -> RunOutcome:
-    """Load, validate, derive demand, solve every level and write the run directory."""
+    """Load, validate, derive demand, solve every level and write the run directory.
+
+    ``data_source`` is a data directory or a data version's files (the report
+    names the one or the other: ``data_dir``, ``data_version``)."""
     started = time.perf_counter()
     parse_week(week)
     week = canonical_week(week)
     # The run directory may be refused, or not writable: say so before the solve.
     output = prepare_output(Path(out_dir), OutputKind.RUN)
-    data = load_dataset(Path(data_dir))
+    files = data_source if isinstance(data_source, DataFiles) else DataFiles.read(data_source)
+    data = load_dataset(files)
     previous = previous_pairs(previous_run, week=week) if previous_run else set()
     window = forecast_window(data, week)
     demand_rows = derive_demand(data, week)
@@ -117,7 +122,8 @@ def solve_week(
     )
     result = solve(instance, params, deployment=deployment, progress=progress)
     extra = {
-        "data_dir": str(data_dir),
+        "data_dir": None if files.version is not None else str(data_source),
+        "data_version": files.version,
         "previous_run": str(previous_run) if previous_run else None,
         "load_seconds": round(load_seconds, 3),
         "warnings": [window.warning] if window.warning else [],

@@ -21,10 +21,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from scheduler.io.data_files import DataFiles
 from scheduler.processes import die_with_parent
 from scheduler.settings import Settings
 from scheduler.store import jobs
-from scheduler.store.engine import make_engine
+from scheduler.store.data_versions import data_files
+from scheduler.store.engine import make_engine, transaction
 from scheduler.store.errors import DATABASE_ERRORS, describe
 from scheduler.store.jobs import Attempt
 from scheduler.store.schema import RunKind
@@ -112,7 +114,7 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
         deterministic_time_per_level=settings.solve_dtime,
     )
     outcome = solve_week(
-        Path(settings.data_dir),
+        _data_source(engine, attempt, settings),
         attempt.week,
         out,
         params=params,
@@ -121,6 +123,15 @@ def _solve(engine: Engine, attempt: Attempt, settings: Settings) -> None:
     )
     if not jobs.finish_roster(engine, attempt, outcome.record):
         log.warning("job %s attempt %d: superseded, results not stored", *_who(attempt))
+
+
+def _data_source(engine: Engine, attempt: Attempt, settings: Settings) -> Path | DataFiles:
+    """The data version the job was submitted on; the data directory for a job
+    queued before the database had data versions."""
+    if attempt.data_version is None:
+        return Path(settings.data_dir)
+    with transaction(engine) as session:
+        return data_files(session, attempt.data_version)
 
 
 def _scenario(engine: Engine, attempt: Attempt, settings: Settings) -> None:

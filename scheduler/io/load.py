@@ -11,6 +11,7 @@ Rows count the header as row 1. What comes out is plain Python: a
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import pandas as pd
 from scheduler.domain import STANDARD_LEVELS, WEEKDAYS, Level, Title
 from scheduler.errors import InputError
 from scheduler.ids import check_id, is_valid_id
+from scheduler.io.data_files import POLICY_FILE, DataFiles
 from scheduler.io.records import (
     RECORD_OF,
     ClinicRow,
@@ -64,11 +66,13 @@ class Policy:
 
 @dataclass
 class DataSet:
-    """Validated tables of a data directory, keyed by file name."""
+    """Validated tables of a data set, keyed by file name, and the files they were
+    read from."""
 
-    directory: Path
+    origin: str  # the data directory, or "data version 4"
     policy: Policy
     tables: dict[str, Table] = field(default_factory=dict)
+    files: DataFiles | None = None  # None for a data set changed in memory (a scenario's)
 
     def __getitem__(self, file: str) -> Table:
         return self.tables[file]
@@ -78,14 +82,13 @@ class DataSet:
         return cast(list[R], self.tables[record.FILE])
 
 
-def load_dataset(directory: Path) -> DataSet:
-    """Read and validate every file of a data directory."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise InputError(f"data directory {directory} does not exist")
-    policy = load_policy(directory / "policy.toml")
+def load_dataset(source: Path | DataFiles) -> DataSet:
+    """Read and validate every file of a data set: a data directory, or the files
+    of a data version (``DataFiles``), checked by the same rules."""
+    files = source if isinstance(source, DataFiles) else DataFiles.read(Path(source))
+    policy = _load_policy(files.contents.get(POLICY_FILE))
     tables: dict[str, Table] = {}
-    frames = {spec.file: _read_csv(directory / spec.file, spec) for spec in SPECS}
+    frames = {spec.file: _read_csv(files.contents.get(spec.file), spec) for spec in SPECS}
     for spec in SPECS:
         tables[spec.file] = _convert(spec, frames[spec.file])
     keys = {
@@ -95,7 +98,7 @@ def load_dataset(directory: Path) -> DataSet:
     }
     for spec in SPECS:
         _check_refs(spec, tables[spec.file], keys)
-    data = DataSet(directory=directory, policy=policy, tables=tables)
+    data = DataSet(origin=files.origin, policy=policy, tables=tables, files=files)
     _check_consistency(data)
     return data
 
@@ -103,13 +106,13 @@ def load_dataset(directory: Path) -> DataSet:
 # --------------------------------------------------------------------------- policy
 
 
-def load_policy(path: Path) -> Policy:
+def _load_policy(content: bytes | None) -> Policy:
     """Read ``policy.toml``; every key is checked for type and range."""
-    file = path.name
-    if not path.is_file():
+    file = POLICY_FILE
+    if content is None:
         raise InputError("file is missing", file=file)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(content.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid TOML: {exc}", file=file) from None
 
@@ -184,12 +187,16 @@ _DEFAULT_OPEN = [f"{d}_{p}" for d in WEEKDAYS[:5] for p in ("AM", "PM")] + ["SAT
 # --------------------------------------------------------------------------- tables
 
 
-def _read_csv(path: Path, spec: TableSpec) -> pd.DataFrame:
-    if not path.is_file():
+def _read_csv(content: bytes | None, spec: TableSpec) -> pd.DataFrame:
+    if content is None:
         raise InputError("file is missing", file=spec.file)
     try:
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8", skipinitialspace=False
+            io.BytesIO(content),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",  # Excel on Windows saves UTF-8 with a BOM
+            skipinitialspace=False,
         )
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=spec.file) from None

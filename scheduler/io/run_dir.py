@@ -222,6 +222,10 @@ def solve_report_md(report: dict[str, Any]) -> str:
             f"| {lv['label']} | {lv['name']} ({lv['sense']}) | {lv['value']} | {lv['bound']} "
             f"| {lv['status']} | {lv['wall_seconds']} |"
         )
+    if report.get("data_version") is not None:
+        lines += ["", f"Data: data version {report['data_version']}"]
+    elif report.get("data_dir"):
+        lines += ["", f"Data: {report['data_dir']}"]
     lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()), ""]
     return "\n".join(lines)
 

@@ -108,7 +108,7 @@ def copy_dataset(data: DataSet) -> DataSet:
     """A copy whose tables can be edited without touching ``data`` (its rows are
     frozen records: an edit replaces them)."""
     return DataSet(
-        directory=data.directory,
+        origin=data.origin,
         policy=dataclasses.replace(data.policy),
         tables={name: list(rows) for name, rows in data.tables.items()},  # rows are frozen
     )

@@ -43,6 +43,7 @@ from sqlalchemy import Engine, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from scheduler.run_record import RunRecord
+from scheduler.store.data_versions import newest_version
 from scheduler.store.engine import transaction
 from scheduler.store.errors import LimitReached, NotFound
 from scheduler.store.runs import add_run, audit, now, store_record
@@ -86,6 +87,7 @@ class Attempt:
     kind: str
     week: str
     parameters: dict[str, Any]
+    data_version: int | None = None  # the data version to solve (None: the data directory)
 
 
 def submit_job(
@@ -98,12 +100,15 @@ def submit_job(
     limits: JobLimits | None,
     enqueue: Enqueue,
 ) -> str:
-    """Queue a job (within the limits) and return its run id."""
+    """Queue a job (within the limits) and return its run id. The job solves the
+    data version that is the newest now (if the database has data versions), so
+    what a planner asked for is what runs, whatever is edited meanwhile."""
     with transaction(engine) as session:
         if limits is not None:
             _serialise(session)
             _check_limits(session, week, created_by, limits)
         run = add_run(session, week, parameters, created_by=created_by, kind=kind)
+        run.data_version = newest_version(session)
         run.queue_job_id = enqueue(session, run.id)
         return run.id
 
@@ -164,7 +169,9 @@ def _start(run: SolveRun, worker_id: str) -> Attempt:
     run.heartbeat_at = stamp
     run.started_at = run.started_at or stamp
     run.error = None
-    return Attempt(run.id, run.attempts, worker_id, run.kind, run.week, dict(run.parameters))
+    return Attempt(
+        run.id, run.attempts, worker_id, run.kind, run.week, dict(run.parameters), run.data_version
+    )
 
 
 def _current(attempt: Attempt) -> tuple[Any, ...]:

@@ -191,6 +191,8 @@ def store_record(session: Session, run: SolveRun, record: RunRecord) -> None:
     run.kpis = record.kpis.to_dict()
     run.coverage = record.kpis.coverage.overall.percent
     run.run_dir = record.run_dir
+    data_version = record.report.get("data_version")
+    run.data_version = data_version if isinstance(data_version, int) else None
     # The version of the reference data the run saw: its normalised instance.
     instance_json = record.documents.get("instance.json")
     if instance_json is not None:

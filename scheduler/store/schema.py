@@ -13,6 +13,10 @@ Alembic migrations in ``scheduler/store/migrations`` create and evolve it.
   so an older version stays readable whatever happens to runs later.
 * ``api_keys`` (hashed), ``calendar_tokens`` (hashed, one per doctor),
   ``audit_events`` (who published or created what, when).
+* ``data_versions``: the data set, versioned (``scheduler/store/data_versions.py``):
+  each version lists its files (``data_version_files``), whose bytes are kept
+  once by content (``data_blobs``); ``data_changes`` is each version's change
+  list against the one before, row by row — the history planners read.
 * ``job_workers``: the job workers that are running (or ran), with their
   heartbeats; on PostgreSQL also procrastinate's ``procrastinate_*`` tables,
   through which the jobs travel (docs/architecture.md).
@@ -32,6 +36,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -104,6 +109,7 @@ class SolveRun(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     parameters: Mapped[dict[str, Any]]
     data_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    data_version: Mapped[int | None] = mapped_column(Integer, index=True)  # None: a directory
     created_at: Mapped[dt.datetime]
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
@@ -285,3 +291,57 @@ class JobWorker(Base):
     started_at: Mapped[dt.datetime]
     heartbeat_at: Mapped[dt.datetime]
     stopped_at: Mapped[dt.datetime | None]
+
+
+class DataBlob(Base):
+    """The bytes of a data file, stored once however many versions hold them."""
+
+    __tablename__ = "data_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DataVersion(Base):
+    """Version ``version`` of the data set: who made it, when, why, from what."""
+
+    __tablename__ = "data_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))  # import | edit | excel | request
+    note: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # DataFiles.fingerprint()
+
+
+class DataVersionFile(Base):
+    """One file of a data version (its bytes in ``data_blobs``)."""
+
+    __tablename__ = "data_version_files"
+
+    version: Mapped[int] = mapped_column(
+        ForeignKey("data_versions.version", ondelete="CASCADE"), primary_key=True
+    )
+    file: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("data_blobs.sha256"))
+
+
+class DataChange(Base):
+    """One change of a data version against the version before: a row added or
+    removed, or one cell (``column``) changed; for policy.toml a key."""
+
+    __tablename__ = "data_changes"
+    __table_args__ = (Index("ix_data_changes_file_key", "file", "row_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(
+        ForeignKey("data_versions.version", ondelete="CASCADE"), index=True
+    )
+    file: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(Text)  # the row's key columns, "/"-joined
+    action: Mapped[str] = mapped_column(String(8))  # added | removed | changed
+    column: Mapped[str | None] = mapped_column(String(64))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)

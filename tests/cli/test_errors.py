@@ -17,7 +17,6 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy.exc import DataError, OperationalError
 from typer.testing import CliRunner, Result
@@ -95,14 +94,14 @@ def test_an_unreadable_data_file_is_one_line_naming_it(
     as it would for another user, with EACCES on that one file."""
     data = shutil.copytree(DATA, tmp_path / "data")
     unreadable = data / "doctors.csv"
-    read_csv = pd.read_csv
+    read_bytes = Path.read_bytes
 
-    def denied(path: object, *args: object, **kwargs: object) -> pd.DataFrame:
-        if Path(str(path)) == unreadable:
+    def denied(path: Path) -> bytes:
+        if path == unreadable:
             raise PermissionError(13, "Permission denied", str(unreadable))
-        return read_csv(path, *args, **kwargs)  # type: ignore[call-overload, no-any-return]
+        return read_bytes(path)
 
-    monkeypatch.setattr(pd, "read_csv", denied)
+    monkeypatch.setattr(Path, "read_bytes", denied)
     result = invoke("solve", "--week", WEEK, "--data", str(data), "--out", str(tmp_path / "r"))
     assert result.exit_code == 2  # a path the user gave (inside --data)
     assert the_line(result) == f"error: {unreadable}: Permission denied"

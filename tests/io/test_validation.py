@@ -321,3 +321,18 @@ def test_every_schema_column_is_a_field_of_its_row_record() -> None:
     for spec in SPECS:
         fields = tuple(f.name for f in dataclasses.fields(RECORD_OF[spec.file]))
         assert fields == column_names(spec.file), spec.file
+
+
+def test_a_byte_order_mark_is_read_and_gbk_is_refused_in_one_line(data_copy: Path) -> None:
+    """Excel on Windows saves "CSV UTF-8" with a BOM: the same data. Its plain "CSV"
+    is GBK: refused, naming the file."""
+    plain = load_dataset(data_copy)
+    for name in ("doctors.csv", "policy.toml"):
+        path = data_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_dataset(data_copy).tables == plain.tables
+    doctors = data_copy / "doctors.csv"
+    doctors.write_bytes(doctors.read_bytes()[3:].decode("utf-8").encode("gbk"))
+    with pytest.raises(InputError) as caught:
+        load_dataset(data_copy)
+    assert str(caught.value) == "doctors.csv: not UTF-8 text"
