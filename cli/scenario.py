@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+
+from scheduler.io.output_dir import OutputKind, prepare_output
+
+if TYPE_CHECKING:
+    from scheduler.scenarios.comparison import KpiRow
 
 from cli.options import (
     DatabaseOpt,
@@ -20,17 +26,16 @@ from cli.options import (
     database_url,
     progress_bar,
 )
-from scheduler.io.output_dir import OutputKind, prepare_output
 
 scenario_app = typer.Typer(help="What-if scenarios: run, sweep, capacity sensitivity.")
 
 
-def _kpi_table(title: str, rows: list[dict]) -> Table:  # type: ignore[type-arg]
+def _kpi_table(title: str, rows: Sequence[KpiRow]) -> Table:
     """Headline KPIs side by side (first row the baseline), differences in brackets."""
     table = Table(title=title)
     table.add_column("KPI")
     for row in rows:
-        table.add_column(str(row["variant"]), justify="right")
+        table.add_column(str(row.variant), justify="right")
     base = rows[0]
     for key, label in (
         ("coverage_percent", "coverage %"),
@@ -46,19 +51,17 @@ def _kpi_table(title: str, rows: list[dict]) -> Table:  # type: ignore[type-arg]
         ("parts_reused", "parts reused"),
     ):
         cells = []
+        before = base.value(key)
         for row in rows:
-            value = row[key]
+            value = row.value(key)
             cell = f"{value:g}" if isinstance(value, float) else str(value)
             if (
                 row is not base
                 and isinstance(value, (int, float))
-                and key
-                not in (
-                    "solve_seconds",
-                    "parts_reused",
-                )
+                and isinstance(before, (int, float))
+                and key not in ("solve_seconds", "parts_reused")
             ):
-                delta = value - base[key]
+                delta = value - before
                 if delta:
                     cell += f" ({delta:+g})"
             cells.append(cell)
@@ -107,18 +110,14 @@ def scenario_run(
         )
     report = write_scenario(run, out_dir)
     console.print(
-        _kpi_table(
-            f"{scenario.name} — {scenario.base.week}", [v["kpis"] for v in report["variants"]]
-        )
+        _kpi_table(f"{scenario.name} — {scenario.base.week}", [v.kpis for v in report.variants])
     )
-    for variant in report["variants"][1:]:
-        console.print(
-            f"[bold]{variant['name']}[/]: " + "; ".join(variant["notes"]), highlight=False
-        )
+    for variant in report.variants[1:]:
+        console.print(f"[bold]{variant.name}[/]: " + "; ".join(variant.notes), highlight=False)
     console.print(f"scenario directory: {out_dir} (report.html, report.xlsx, charts/)")
 
 
-def _write_table(path: Path, rows: list[dict]) -> None:  # type: ignore[type-arg]
+def _write_table(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     """rows as CSV (nested values as JSON) and as JSON beside it."""
     import csv
     import json
@@ -171,20 +170,20 @@ def scenario_sweep(
             on_done=done,
         )
     with output.staged() as staging:
-        _write_table(staging.path / "summary", result.rows)
+        _write_table(staging.path / "summary", [row.to_dict() for row in result.rows])
         write_sweep_report(result.rows, result.title, staging.path)
     table = Table(title=f"sweep {result.title}: {len(result.rows)} solves in {result.seconds:g} s")
     for column in ("scenario", "variant", "coverage %", "unmet", "L1", "travel h", "reused"):
         table.add_column(column, justify="left" if column in ("scenario", "variant") else "right")
     for row in result.rows:
         table.add_row(
-            str(row["scenario"]),
-            str(row["variant"]),
-            f"{row['coverage_percent']:g}",
-            str(row["unmet_sessions"]),
-            str(row["weighted_unmet"]),
-            f"{row['travel_hours']:g}",
-            f"{row['parts_reused']}/{row['parts']}",
+            str(row.scenario),
+            str(row.kpis.variant),
+            f"{row.kpis.coverage_percent:g}",
+            str(row.kpis.unmet_sessions),
+            str(row.kpis.weighted_unmet),
+            f"{row.kpis.travel_hours:g}",
+            f"{row.kpis.parts_reused}/{row.kpis.parts}",
         )
     console.print(table)
     console.print(f"output: {out_dir} (summary.csv, sweep.html, sweep.xlsx, sweep.png)")

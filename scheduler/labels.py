@@ -335,7 +335,7 @@ KPI_LABELS: dict[str, ZhEn] = {
     "parts": ZhEn("分块数", "parts"),
     "parts_reused": ZhEn("复用分块数", "parts reused"),
 }
-"""A scenario's KPIs, by key of ``compare()``'s ``kpis`` (tables, sweep columns, charts)."""
+"""A scenario's KPIs, by field of its ``KpiRow`` (tables, sweep columns, charts)."""
 
 SENSITIVITY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "排名"),

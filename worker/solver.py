@@ -169,8 +169,8 @@ def _scenario(engine: Engine, attempt: Attempt, settings: Settings) -> None:
     stored = jobs.finish_scenario(
         engine,
         attempt,
-        report=report,
-        coverage=report["variants"][0]["kpis"]["coverage_percent"],
+        report=report.to_dict(),
+        coverage=report.variants[0].kpis.coverage_percent,
         run_dir=str(out),
     )
     if not stored:

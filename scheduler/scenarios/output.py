@@ -17,13 +17,14 @@ directory roster wrote (scheduler/io/output_dir.py)::
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from scheduler.io.output_dir import OutputKind, atomic_directory
 from scheduler.io.run_dir import write_run_files
+from scheduler.scenarios.comparison import ScenarioReport
 from scheduler.scenarios.report import write_scenario_report
 from scheduler.scenarios.run import ScenarioRun, compare
 
@@ -33,14 +34,22 @@ def variant_dir(index: int) -> str:
     return f"variants/{index:02d}"
 
 
-def write_scenario(run: ScenarioRun, out_dir: Path) -> dict[str, Any]:
-    """Write the scenario directory; returns the report dict."""
-    report = compare(run)
-    for k, variant in enumerate(report["variants"]):
-        variant["run_dir"] = variant_dir(k) if run.solved[k].result is not None else None
+def write_scenario(run: ScenarioRun, out_dir: Path) -> ScenarioReport:
+    """Write the scenario directory; returns the report (``report.json`` is its ``to_dict()``).
+
+    Each variant written as a run directory has it as its ``run_dir``.
+    """
+    compared = compare(run)
+    report = replace(
+        compared,
+        variants=tuple(
+            replace(v, run_dir=variant_dir(k) if run.solved[k].result is not None else None)
+            for k, v in enumerate(compared.variants)
+        ),
+    )
     with atomic_directory(Path(out_dir), OutputKind.SCENARIO) as staging:
         (staging / "report.json").write_text(
-            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         (staging / "scenario.yaml").write_text(
             yaml.safe_dump(

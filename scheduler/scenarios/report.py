@@ -1,8 +1,9 @@
 """The scenario report: charts, one self-contained HTML page and a workbook (SPEC §9).
 
 * :func:`write_scenario_report` turns :func:`scheduler.scenarios.run.compare`'s
-  dict into ``charts/*.png``, ``report.html`` and ``report.xlsx``;
-* :func:`write_sweep_report` does the same for the KPI rows of a sweep;
+  :class:`~scheduler.scenarios.comparison.ScenarioReport` into ``charts/*.png``,
+  ``report.html`` and ``report.xlsx``;
+* :func:`write_sweep_report` does the same for the KPI rows of a sweep (``SweepRow``);
 * :func:`write_sensitivity_report` for the ranking of "one more specialist where".
 
 Charts are drawn on matplotlib's Agg canvas (no pyplot state). Chinese labels need
@@ -51,6 +52,7 @@ from scheduler.labels import (
     SWEEP_REPORT,
 )
 from scheduler.result import SolveStatus
+from scheduler.scenarios.comparison import ScenarioReport, SweepRow, VariantReport
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ CJK_FAMILIES: tuple[str, ...] = (
 KPI_ROWS: tuple[tuple[str, str, str, int, int], ...] = tuple(
     (key, KPI_LABELS[key].zh, KPI_LABELS[key].en, better, digits)
     for key, better, digits in (
-        # key in compare()'s kpis, better (+1 higher, -1 lower, 0 neither), digits
+        # KpiRow field, better (+1 higher, -1 lower, 0 neither), digits
         ("required_sessions", 0, 0),
         ("covered_sessions", 1, 0),
         ("unmet_sessions", -1, 0),
@@ -210,43 +212,39 @@ def _status_zh(status: str) -> str:
         return status or "—"
 
 
-def _comparisons(variants: Sequence[dict[str, Any]]) -> dict[str, list[Comparison]]:
+def _comparisons(variants: Sequence[VariantReport]) -> dict[str, list[Comparison]]:
     """The KPI, objective level and unmet-by-reason rows of a scenario."""
     status = KPI_LABELS["status"]
-    kpis = [Comparison(status.zh, status.en, tuple(_status_zh(v["status"]) for v in variants))]
+    kpis = [Comparison(status.zh, status.en, tuple(_status_zh(v.status) for v in variants))]
     kpis += [
-        Comparison(zh, en, tuple(v["kpis"].get(key) for v in variants), digits, better)
+        Comparison(zh, en, tuple(v.kpis.value(key) for v in variants), digits, better)
         for key, zh, en, better, digits in KPI_ROWS
     ]
     levels = []
-    for lv in variants[0]["levels"]:
-        found: list[dict[str, Any]] = [
-            next((x for x in v["levels"] if x["level"] == lv["level"]), {}) for v in variants
-        ]
-        level = Level(lv["level"])
+    for lv in variants[0].levels:
+        found = [next((x for x in v.levels if x.level == lv.level), None) for v in variants]
+        level = Level(lv.level)
         notes = tuple(
-            SCENARIO_REPORT.level_note.format(
-                status=_status_zh(f["status"]), bound=_fmt(f.get("bound"))
-            )
-            if f and f.get("status") != SolveStatus.OPTIMAL
+            SCENARIO_REPORT.level_note.format(status=_status_zh(f.status), bound=_fmt(f.bound))
+            if f and f.status != SolveStatus.OPTIMAL
             else ""
             for f in found
         )
         levels.append(
             Comparison(
-                f"{lv['label']} {LEVEL_ZH[level]}",
+                f"{lv.label} {LEVEL_ZH[level]}",
                 level.value,
-                tuple(f.get("value") for f in found),
+                tuple(f.value if f else None for f in found),
                 better=1 if level.sense == "max" else -1,
                 notes=notes,
             )
         )
-    codes = sorted({code for v in variants for code in v["kpis"]["unmet_by_reason"]})
+    codes = sorted({code for v in variants for code in v.kpis.unmet_by_reason})
     by_reason = [
         Comparison(
             REASON_NAMES_ZH.get(code, code),
             code,
-            tuple(v["kpis"]["unmet_by_reason"].get(code, 0) for v in variants),
+            tuple(v.kpis.unmet_by_reason.get(code, 0) for v in variants),
             better=-1,
         )
         for code in codes
@@ -288,20 +286,22 @@ def _no_data(ax: Axes, fonts: ChartFonts) -> None:
     ax.set_axis_off()
 
 
-def _coverage_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Path:
+def _coverage_chart(path: Path, report: ScenarioReport, fonts: ChartFonts) -> Path:
     """Coverage % of all demand, then of each consortium: one bar per variant."""
-    variants, rows = report["variants"], report["coverage"]["consortium"]
+    variants, rows = report.variants, report.coverage.consortium
     groups = [fonts.text(CHARTS.all.zh, CHARTS.all.en)]
-    groups += [textwrap.fill(fonts.label(r["name"], r["id"]), 6) for r in rows]
+    groups += [textwrap.fill(fonts.label(r.name, r.id), 6) for r in rows]
     colours, width = _colours(len(variants)), 0.8 / len(variants)
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
         for k, v in enumerate(variants):
-            values = [v["kpis"]["coverage_percent"]]
-            values += [r.get(v["name"], {}).get("percent", 0.0) for r in rows]
+            values = [v.kpis.coverage_percent]
+            values += [
+                r.by_variant[v.name].percent if v.name in r.by_variant else 0.0 for r in rows
+            ]
             x = np.arange(len(groups)) + (k - (len(variants) - 1) / 2) * width
-            bars = ax.bar(x, values, width, color=colours[k], label=fonts.label(v["name"], f"V{k}"))
+            bars = ax.bar(x, values, width, color=colours[k], label=fonts.label(v.name, f"V{k}"))
             ax.bar_label(bars, fmt="%.1f", fontsize=6.5, rotation=90, padding=2)
         ax.set_xticks(range(len(groups)), groups)
         ax.set_ylim(0, 112)
@@ -313,12 +313,12 @@ def _coverage_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Pa
     return _chart(path, fonts, (max(6.0, 1.0 + 0.3 * len(groups) * len(variants)), 4.0), draw)
 
 
-def _heatmap_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Path:
+def _heatmap_chart(path: Path, report: ScenarioReport, fonts: ChartFonts) -> Path:
     """Unmet sessions by specialty × consortium in the baseline, then each variant's change."""
-    variants, names = report["variants"], report["names"]
-    maps = [v["unmet_heatmap"] for v in variants]
+    variants, names = report.variants, report.names
+    maps = [v.unmet_heatmap for v in variants]
     specialties = sorted({s for m in maps for s in m})
-    consortia = sorted(set(names["consortia"]) | {c for m in maps for r in m.values() for c in r})
+    consortia = sorted(set(names.consortia) | {c for m in maps for r in m.values() for c in r})
     grids = [
         np.array([[m.get(s, {}).get(c, 0) for c in consortia] for s in specialties], dtype=float)
         for m in maps
@@ -330,14 +330,14 @@ def _heatmap_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Pat
         (
             grids[k] - grids[0],
             True,
-            fonts.label(v["name"], f"V{k}") + fonts.text(CHARTS.change.zh, CHARTS.change.en),
+            fonts.label(v.name, f"V{k}") + fonts.text(CHARTS.change.zh, CHARTS.change.en),
         )
         for k, v in enumerate(variants[1:], start=1)
     ]
     columns = min(len(panels), 4)
     panel_rows = -(-len(panels) // columns)
-    xlabels = [fonts.label(names["consortia"].get(c, c), c) for c in consortia]
-    ylabels = [fonts.label(names["specialties"].get(s, s), s) for s in specialties]
+    xlabels = [fonts.label(names.consortia.get(c, c), c) for c in consortia]
+    ylabels = [fonts.label(names.specialties.get(s, s), s) for s in specialties]
 
     def draw(fig: Figure) -> None:
         axes = fig.subplots(panel_rows, columns, squeeze=False).ravel()
@@ -369,16 +369,16 @@ def _heatmap_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Pat
     return _chart(path, fonts, size, draw)
 
 
-def _load_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Path:
+def _load_chart(path: Path, report: ScenarioReport, fonts: ChartFonts) -> Path:
     """Number of doctors by sessions in the week, one line per variant."""
-    variants, colours = report["variants"], _colours(len(report["variants"]))
-    top = max([int(n) for v in variants for n in v["load_histogram"]] + [0])
+    variants, colours = report.variants, _colours(len(report.variants))
+    top = max([int(n) for v in variants for n in v.load_histogram] + [0])
 
     def draw(fig: Figure) -> None:
         ax = fig.subplots()
         for k, v in enumerate(variants):
-            y = [v["load_histogram"].get(str(n), 0) for n in range(top + 1)]
-            label = fonts.label(v["name"], f"V{k}")
+            y = [v.load_histogram.get(str(n), 0) for n in range(top + 1)]
+            label = fonts.label(v.name, f"V{k}")
             style = {"linestyle": "--", "zorder": 3} if k == 0 else {"linewidth": 1.4}
             ax.plot(y, marker="o", color=colours[k], label=label, **style)
         ax.set_xticks(range(top + 1))
@@ -392,21 +392,25 @@ def _load_chart(path: Path, report: dict[str, Any], fonts: ChartFonts) -> Path:
     return _chart(path, fonts, (6.5, 3.6), draw)
 
 
-def _sweep_chart(path: Path, rows: Sequence[dict[str, Any]], fonts: ChartFonts) -> Path:
+def _sweep_chart(path: Path, rows: Sequence[SweepRow], fonts: ChartFonts) -> Path:
     """Coverage % and weighted unmet per variant, the baseline as a dashed line."""
-    labels = [fonts.label(r["variant"], f"V{k}") for k, r in enumerate(rows)]
+    labels = [fonts.label(r.kpis.variant, f"V{k}") for k, r in enumerate(rows)]
     colours = [_BASELINE_COLOUR] + [_VARIANT_COLOUR] * (len(rows) - 1)
+    coverage = [float(r.kpis.coverage_percent) for r in rows]
+    weighted = [float(r.kpis.weighted_unmet) for r in rows]
 
     def draw(fig: Figure) -> None:
         axes = fig.subplots(2, 1, sharex=True)
-        for ax, key in ((axes[0], "coverage_percent"), (axes[1], "weighted_unmet")):
-            values = [float(r[key]) for r in rows]
+        for ax, key, values in (
+            (axes[0], "coverage_percent", coverage),
+            (axes[1], "weighted_unmet", weighted),
+        ):
             bars = ax.bar(range(len(rows)), values, color=colours)
             ax.bar_label(bars, fmt="%.1f" if key == "coverage_percent" else "%d", fontsize=7)
             ax.axhline(values[0], color="#c0392b", linestyle="--", linewidth=1)
             ax.set_ylabel(fonts.text(KPI_LABELS[key].zh, KPI_LABELS[key].en))
             ax.grid(axis="y", alpha=0.3)
-        low = min(float(r["coverage_percent"]) for r in rows)
+        low = min(coverage)
         axes[0].set_ylim(max(0.0, 5 * (low // 5) - 5), 100.5)  # zoomed: the values are close
         axes[0].set_title(fonts.text(CHARTS.sweep_title.zh, CHARTS.sweep_title.en))
         axes[1].set_xticks(range(len(rows)), labels, rotation=60, ha="right")
@@ -488,36 +492,41 @@ def _save_workbook(path: Path, title: str, stamp: dt.datetime, sheets: Sequence[
 # --------------------------------------------------------------------------- writers
 
 
-def _scenario_sheets(report: dict[str, Any], table: dict[str, list[Comparison]]) -> list[Sheet]:
-    variants, names = report["variants"], report["names"]
-    base = variants[0]["name"]
+def _scenario_sheets(report: ScenarioReport, table: dict[str, list[Comparison]]) -> list[Sheet]:
+    variants, names = report.variants, report.names
+    base = variants[0].name
     words = SCENARIO_REPORT
     header = [words.kpi, base]
     for v in variants[1:]:
-        header += [v["name"], words.versus_baseline.format(name=v["name"])]
+        header += [v.name, words.versus_baseline.format(name=v.name)]
     summary = [c.sheet_row() for c in table["kpis"] + table["levels"]]
     summary += [[words.reason_prefix + c.zh, *c.sheet_row()[1:]] for c in table["by_reason"]]
     coverage = []
     for group, dimension in COVERAGE_GROUPS:
-        for r in report["coverage"].get(group.removeprefix("by_"), []):
-            before = r.get(base, {}).get("percent")
+        for r in report.coverage.group(group.removeprefix("by_")):
+            before = r.by_variant[base].percent if base in r.by_variant else None
             for v in variants:
-                if (c := r.get(v["name"])) is not None:
-                    counts = (c[k] for k in ("required", "covered", "unmet", "percent"))
-                    change = _difference(c["percent"], before, 1)
-                    coverage.append([dimension, r["id"], r["name"], v["name"], *counts, change])
+                if (c := r.by_variant.get(v.name)) is not None:
+                    counts = (c.required, c.covered, c.unmet, c.percent)
+                    change = _difference(c.percent, before, 1)
+                    coverage.append([dimension, r.id, r.name, v.name, *counts, change])
     diff = [
         [
-            v["name"],
-            *(d[k] for k in ("item_id", "name", "site_name")),
-            names["consortia"].get(d["consortium_id"], d["consortium_id"]),
-            names["specialties"].get(d["specialty_id"], d["specialty_id"]),
-            *(d[k] for k in ("baseline_missing", "variant_missing", "change", "reason")),
+            v.name,
+            d.item_id,
+            d.name,
+            d.site_name,
+            names.consortia.get(d.consortium_id, d.consortium_id),
+            names.specialties.get(d.specialty_id, d.specialty_id),
+            d.baseline_missing,
+            d.variant_missing,
+            d.change,
+            d.reason,
         ]
         for v in variants[1:]
-        for d in report["unmet_diff"].get(v["name"], [])
+        for d in report.unmet_diff.get(v.name, ())
     ]
-    notes = [[v["name"], v["description"], note] for v in variants for note in v["notes"] or [""]]
+    notes = [[v.name, v.description, note] for v in variants for note in v.notes or ("",)]
     return [
         (words.summary_sheet, header, summary),
         (words.coverage_sheet, words.coverage_columns, coverage),
@@ -526,13 +535,13 @@ def _scenario_sheets(report: dict[str, Any], table: dict[str, list[Comparison]])
     ]
 
 
-def write_scenario_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
+def write_scenario_report(report: ScenarioReport, out_dir: Path) -> list[Path]:
     """Write the charts, ``report.html`` and ``report.xlsx`` of a compared scenario.
 
-    ``report`` is :func:`scheduler.scenarios.run.compare`'s dict, baseline first;
+    ``report`` is :func:`scheduler.scenarios.run.compare`'s, baseline first;
     ``out_dir`` exists. Returns the paths written, charts first.
     """
-    variants = report["variants"]
+    variants = report.variants
     if not variants:
         raise ValueError("a scenario report needs at least the baseline")
     out_dir = Path(out_dir)
@@ -554,10 +563,10 @@ def write_scenario_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
         charts=[_data_uri(p) for p in charts],
         **table,
     )
-    week = report["scenario"]["week"]
+    week = report.scenario.week
     xlsx = _save_workbook(
         out_dir / "report.xlsx",
-        SCENARIO_REPORT.workbook_title.format(name=report["scenario"]["name"], week=week),
+        SCENARIO_REPORT.workbook_title.format(name=report.scenario.name, week=week),
         fixed_timestamp(week),
         _scenario_sheets(report, table),
     )
@@ -565,10 +574,10 @@ def write_scenario_report(report: dict[str, Any], out_dir: Path) -> list[Path]:
     return [*charts, html, xlsx]
 
 
-def write_sweep_report(rows: list[dict[str, Any]], title: str, out_dir: Path) -> list[Path]:
+def write_sweep_report(rows: Sequence[SweepRow], title: str, out_dir: Path) -> list[Path]:
     """Write ``sweep.png``, ``sweep.html`` and ``sweep.xlsx`` for a sweep's KPI rows.
 
-    ``rows`` are ``compare()``'s ``kpis`` dicts with a ``scenario`` key, the
+    ``rows`` are each solve's KPIs with the scenario it came from, the
     baseline first; they are shown in the order given. The workbook's timestamp
     is a fixed date (the rows carry no week).
     """
@@ -582,7 +591,7 @@ def write_sweep_report(rows: list[dict[str, Any]], title: str, out_dir: Path) ->
         title=title,
         rows=rows,
         columns=SWEEP_COLUMNS,
-        status={r["status"]: _status_zh(r["status"]) for r in rows},
+        status={r.kpis.status: _status_zh(r.kpis.status) for r in rows},
         chart=_data_uri(chart),
     )
     header = [*SWEEP_REPORT.first_columns, *(zh for _, zh, _, _ in SWEEP_COLUMNS)]
@@ -590,12 +599,12 @@ def write_sweep_report(rows: list[dict[str, Any]], title: str, out_dir: Path) ->
     table = [
         [
             f"V{k}",
-            r.get("scenario", ""),
-            r["variant"],
-            _status_zh(r["status"]),
-            *(r.get(key) for key, _, _, _ in SWEEP_COLUMNS),
-            _difference(r["coverage_percent"], rows[0]["coverage_percent"], 1),
-            _difference(r["weighted_unmet"], rows[0]["weighted_unmet"], 0),
+            r.scenario,
+            r.kpis.variant,
+            _status_zh(r.kpis.status),
+            *(r.kpis.value(key) for key, _, _, _ in SWEEP_COLUMNS),
+            _difference(r.kpis.coverage_percent, rows[0].kpis.coverage_percent, 1),
+            _difference(r.kpis.weighted_unmet, rows[0].kpis.weighted_unmet, 0),
         ]
         for k, r in enumerate(rows)
     ]

@@ -10,7 +10,9 @@ parts over the processes.
 
 :func:`compare` turns the solved variants into the report's JSON: a KPI
 table side by side, coverage by consortium / specialty / hospital / kind,
-unmet sessions by reason, and the unmet diff item by item.
+unmet sessions by reason, and the unmet diff item by item — a
+:class:`~scheduler.scenarios.comparison.ScenarioReport`, whose ``to_dict()`` is
+``report.json``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
 
 from scheduler.demand import DemandRow
 from scheduler.domain import Assignment, Instance, Level
@@ -30,7 +31,7 @@ from scheduler.errors import InputError
 from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
-from scheduler.kpis import Kpis, compute_kpis
+from scheduler.kpis import CoverageTotal, Kpis, compute_kpis
 from scheduler.model.executors import run_tasks, worker_pool
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
@@ -40,6 +41,17 @@ from scheduler.pipeline import previous_pairs
 from scheduler.reasons import explain_unmet
 from scheduler.result import Result, UnmetItem
 from scheduler.scenarios.changes import build_variant
+from scheduler.scenarios.comparison import (
+    GroupCoverage,
+    KpiRow,
+    LevelSummary,
+    ReportNames,
+    ScenarioCoverage,
+    ScenarioInfo,
+    ScenarioReport,
+    UnmetChange,
+    VariantReport,
+)
 from scheduler.scenarios.spec import Change, Scenario
 
 log = logging.getLogger(__name__)
@@ -60,7 +72,7 @@ class Solved:
     notes: list[str]
     instance: Instance
     demand_rows: list[DemandRow]
-    levels: list[dict[str, Any]]
+    levels: tuple[LevelSummary, ...]
     status: str
     assignments: tuple[Assignment, ...]
     unmet: list[UnmetItem]
@@ -119,16 +131,10 @@ def solve_one(
         notes=notes,
         instance=instance,
         demand_rows=rows,
-        levels=[
-            {
-                "level": lv.level.value,
-                "label": lv.level.label,
-                "value": lv.value,
-                "bound": lv.bound,
-                "status": lv.status.value,
-            }
+        levels=tuple(
+            LevelSummary(lv.level.value, lv.level.label, lv.value, lv.bound, lv.status.value)
             for lv in result.levels
-        ],
+        ),
         status=result.status.value,
         assignments=tuple(result.assignments),
         unmet=list(result.unmet),
@@ -152,10 +158,10 @@ def _baseline_from_run(run_dir: Path, rows: list[DemandRow]) -> Solved:
         notes=[f"taken from the run directory {run_dir.name}"],
         instance=instance,
         demand_rows=rows,
-        levels=[
-            {k: lv.get(k) for k in ("level", "label", "value", "bound", "status")}
+        levels=tuple(
+            LevelSummary(*(lv.get(k) for k in ("level", "label", "value", "bound", "status")))
             for lv in report.get("levels", [])
-        ],
+        ),
         status=str(report.get("status", "")),
         assignments=tuple(roster),
         unmet=explain_unmet(instance, roster),
@@ -216,16 +222,10 @@ def baseline_from_database(
         notes=[f"taken from the database: published version {label} (run {run.id})"],
         instance=stored.instance,
         demand_rows=built.demand_rows,
-        levels=[
-            {
-                "level": lv.level,
-                "label": Level(lv.level).label,
-                "value": lv.value,
-                "bound": lv.bound,
-                "status": lv.status,
-            }
+        levels=tuple(
+            LevelSummary(lv.level, Level(lv.level).label, lv.value, lv.bound, lv.status)
             for lv in stored.levels
-        ],
+        ),
         status=str((run.report or {}).get("status", "")),
         assignments=tuple(stored.assignments),
         unmet=explain_unmet(stored.instance, stored.assignments),
@@ -467,49 +467,48 @@ def _unmet_sessions(solved: Solved) -> int:
     return sum(u.missing for u in solved.unmet)
 
 
-def kpi_row(solved: Solved) -> dict[str, Any]:
+def kpi_row(solved: Solved) -> KpiRow:
     """The headline KPIs of one solved variant, flat."""
     k = solved.kpis
     by_reason: Counter[str] = Counter()
     for u in solved.unmet:
         by_reason[u.reason_code] += u.missing
-    return {
-        "variant": solved.name,
-        "status": solved.status,
-        "required_sessions": k.coverage.overall.required,
-        "covered_sessions": k.coverage.overall.covered,
-        "unmet_sessions": k.coverage.overall.unmet,
-        "coverage_percent": k.coverage.overall.percent,
-        "weighted_unmet": next(lv["value"] for lv in solved.levels if lv["level"] == "unmet"),
-        "doctors": k.load.doctors,
-        "load_p50": k.load.distribution.p50,
-        "load_p90": k.load.distribution.p90,
-        "load_max": k.load.distribution.max,
-        "utilisation_percent": k.load.utilisation_percent,
-        "travel_hours": k.travel.total_hours,
-        "continuity_sessions": k.continuity.sessions,
-        "unmet_by_reason": dict(sorted(by_reason.items())),
-        "solve_seconds": solved.solve_seconds,
-        "parts": solved.parts,
-        "parts_reused": solved.parts_reused,
-    }
+    return KpiRow(
+        variant=solved.name,
+        status=solved.status,
+        required_sessions=k.coverage.overall.required,
+        covered_sessions=k.coverage.overall.covered,
+        unmet_sessions=k.coverage.overall.unmet,
+        coverage_percent=k.coverage.overall.percent,
+        weighted_unmet=next(lv.value for lv in solved.levels if lv.level == "unmet"),
+        doctors=k.load.doctors,
+        load_p50=k.load.distribution.p50,
+        load_p90=k.load.distribution.p90,
+        load_max=k.load.distribution.max,
+        utilisation_percent=k.load.utilisation_percent,
+        travel_hours=k.travel.total_hours,
+        continuity_sessions=k.continuity.sessions,
+        unmet_by_reason=dict(sorted(by_reason.items())),
+        solve_seconds=solved.solve_seconds,
+        parts=solved.parts,
+        parts_reused=solved.parts_reused,
+    )
 
 
-def _by_group(run: ScenarioRun, group: str) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
+def _by_group(run: ScenarioRun, group: str) -> tuple[GroupCoverage, ...]:
+    """The rows of the coverage breakdown ``by_<group>``: every variant's sessions, by id."""
+    names: dict[str, str] = {}
+    totals: dict[str, dict[str, CoverageTotal]] = {}
     for solved in run.solved:
-        for row in solved.kpis.coverage.group(group):
-            entry = rows.setdefault(row.id, {"id": row.id, "name": row.name})
-            entry[solved.name] = {
-                "required": row.required,
-                "covered": row.covered,
-                "unmet": row.unmet,
-                "percent": row.percent,
-            }
-    return [rows[k] for k in sorted(rows)]
+        for row in solved.kpis.coverage.group(f"by_{group}"):
+            names.setdefault(row.id, row.name)
+            totals.setdefault(row.id, {})[solved.name] = CoverageTotal(
+                row.required, row.covered, row.unmet, row.percent
+            )
+    return tuple(GroupCoverage(k, names[k], totals[k]) for k in sorted(totals))
 
 
-def _unmet_diff(run: ScenarioRun, solved: Solved) -> list[dict[str, Any]]:
+def _unmet_diff(run: ScenarioRun, solved: Solved) -> tuple[UnmetChange, ...]:
     base = {u.item_id: u for u in run.baseline.unmet}
     mine = {u.item_id: u for u in solved.unmet}
     out = []
@@ -527,21 +526,21 @@ def _unmet_diff(run: ScenarioRun, solved: Solved) -> list[dict[str, Any]]:
         site = instance.sites[item.site_id]
         reason = mine[item_id] if item_id in mine else base[item_id]
         out.append(
-            {
-                "item_id": item_id,
-                "name": item.name,
-                "site_name": site.name,
-                "consortium_id": site.consortium_id,
-                "specialty_id": item.specialty_id,
-                "baseline_missing": before,
-                "variant_missing": after,
-                "change": after - before,
-                "reason_code": reason.reason_code,
-                "reason": reason.reason,
-            }
+            UnmetChange(
+                item_id=item_id,
+                name=item.name,
+                site_name=site.name,
+                consortium_id=site.consortium_id,
+                specialty_id=item.specialty_id,
+                baseline_missing=before,
+                variant_missing=after,
+                change=after - before,
+                reason_code=reason.reason_code,
+                reason=reason.reason,
+            )
         )
-    out.sort(key=lambda r: (-abs(cast(int, r["change"])), cast(str, r["item_id"])))
-    return out
+    out.sort(key=lambda r: (-abs(r.change), r.item_id))
+    return tuple(out)
 
 
 def _heatmap(solved: Solved) -> dict[str, dict[str, int]]:
@@ -553,39 +552,48 @@ def _heatmap(solved: Solved) -> dict[str, dict[str, int]]:
     return {s: dict(sorted(c.items())) for s, c in sorted(grid.items())}
 
 
-def compare(run: ScenarioRun) -> dict[str, Any]:
-    """The scenario report as JSON-ready data (see docs/scenarios.md, "Report")."""
-    scenario = run.scenario
-    return {
-        "scenario": {
-            "name": scenario.name,
-            "description": scenario.description,
-            "file": run.file,
-            "week": scenario.base.week,
-            "data_dir": str(run.data_dir),
-            "seed": scenario.base.seed,
-        },
-        "variants": [
-            {
-                "name": s.name,
-                "description": s.description,
-                "notes": s.notes,
-                "status": s.status,
-                "levels": s.levels,
-                "kpis": kpi_row(s),
-                "load_histogram": s.kpis.load.histogram_dict(),
-                "unmet_heatmap": _heatmap(s),
-            }
-            for s in run.solved
-        ],
-        "coverage": {
-            group.removeprefix("by_"): _by_group(run, group)
-            for group in ("by_consortium", "by_specialty", "by_hospital", "by_kind", "by_side")
-        },
-        "unmet_diff": {s.name: _unmet_diff(run, s) for s in run.solved[1:]},
-        "names": {
-            "specialties": {k: v.name for k, v in run.baseline.instance.specialties.items()},
-            "consortia": {k: v.name for k, v in run.baseline.instance.consortia.items()},
-            "hospitals": {k: v.name for k, v in run.baseline.instance.hospitals.items()},
-        },
-    }
+def _variant(solved: Solved) -> VariantReport:
+    """One solved variant as the report shows it (no run directory yet)."""
+    return VariantReport(
+        name=solved.name,
+        description=solved.description,
+        notes=tuple(solved.notes),
+        status=solved.status,
+        levels=solved.levels,
+        kpis=kpi_row(solved),
+        load_histogram=solved.kpis.load.histogram_dict(),
+        unmet_heatmap=_heatmap(solved),
+    )
+
+
+def compare(run: ScenarioRun) -> ScenarioReport:
+    """The scenario report (see docs/scenarios.md, "Report"); ``to_dict()`` is its JSON.
+
+    Every variant's ``run_dir`` is ``None``: ``output.write_scenario`` sets it
+    for the variants it writes as run directories.
+    """
+    scenario, baseline = run.scenario, run.baseline.instance
+    return ScenarioReport(
+        scenario=ScenarioInfo(
+            name=scenario.name,
+            description=scenario.description,
+            file=run.file,
+            week=scenario.base.week,
+            data_dir=str(run.data_dir),
+            seed=scenario.base.seed,
+        ),
+        variants=tuple(_variant(s) for s in run.solved),
+        coverage=ScenarioCoverage(
+            consortium=_by_group(run, "consortium"),
+            specialty=_by_group(run, "specialty"),
+            hospital=_by_group(run, "hospital"),
+            kind=_by_group(run, "kind"),
+            side=_by_group(run, "side"),
+        ),
+        unmet_diff={s.name: _unmet_diff(run, s) for s in run.solved[1:]},
+        names=ReportNames(
+            specialties={k: v.name for k, v in baseline.specialties.items()},
+            consortia={k: v.name for k, v in baseline.consortia.items()},
+            hospitals={k: v.name for k, v in baseline.hospitals.items()},
+        ),
+    )

@@ -58,7 +58,7 @@ def _unmet_sessions(solved: Solved) -> int:
 
 
 def _weighted(solved: Solved) -> int:
-    return int(next(lv["value"] for lv in solved.levels if lv["level"] == "unmet"))
+    return int(next(lv.value for lv in solved.levels if lv.level == "unmet"))
 
 
 def _row(

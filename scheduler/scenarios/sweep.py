@@ -34,6 +34,7 @@ from scheduler.model.executors import worker_pool
 from scheduler.model.outcomes import PartOutcome
 from scheduler.model.params import Deployment, SolverParams
 from scheduler.pipeline import previous_pairs
+from scheduler.scenarios.comparison import SweepRow
 from scheduler.scenarios.run import (
     WORKER_MODULES,
     Solved,
@@ -123,7 +124,7 @@ class SweepResult:
     """Every solved variant of a sweep, baselines included, with the wall time."""
 
     title: str
-    rows: list[dict[str, Any]] = field(default_factory=list)  # kpi_row + scenario + notes
+    rows: list[SweepRow] = field(default_factory=list)  # the baseline of each base first
     seconds: float = 0.0
 
 
@@ -163,7 +164,7 @@ def run_sweep(
                 on_done=on_done,
             )
             label = f"{week} {data_dir.name}"
-            result.rows.append({"scenario": label, **kpi_row(baseline), "notes": []})
+            result.rows.append(SweepRow(label, kpi_row(baseline)))
             tasks: list[tuple[str, VariantTask]] = []
             for file, scenario in members:
                 for k, variant in enumerate(scenario.variants):
@@ -190,6 +191,6 @@ def run_sweep(
                 on_done=on_done,
             )
             for (scenario_name, _), one in zip(tasks, solved, strict=True):
-                result.rows.append({"scenario": scenario_name, **kpi_row(one), "notes": one.notes})
+                result.rows.append(SweepRow(scenario_name, kpi_row(one), tuple(one.notes)))
     result.seconds = round(time.perf_counter() - started, 3)
     return result

@@ -9,6 +9,7 @@ leak into each other's routes.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,8 @@ def test_post_poll_and_fetch_a_scenario_report(
         job = _poll(client, viewer["X-API-Key"], job_id)
         assert job["status"] == "succeeded", job
         assert job["progress"] == {"variants_done": 2, "variants_total": 2, "last": "儿科上限1"}
+        written = (tmp_path / "jobs" / job_id / "report.json").read_text(encoding="utf-8")
+        assert job["report"] == json.loads(written)  # the stored report is report.json's
         baseline, variant = (v["kpis"] for v in job["report"]["variants"])
         assert variant["unmet_sessions"] > baseline["unmet_sessions"]
         assert variant["parts_reused"] == variant["parts"] - 1

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from scheduler.pipeline import check_run
+from scheduler.scenarios.comparison import ScenarioReport
 from tests.paths import ROOT
 
 
@@ -27,7 +28,11 @@ def test_scenario_run_writes_the_comparison_and_checked_variants(tmp_path: Path)
         ],
     )
     assert result.exit_code == 0, result.output
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    text = (out / "report.json").read_text(encoding="utf-8")
+    report = json.loads(text)
+    # the typed report reads report.json back to the very same JSON
+    again = ScenarioReport.from_dict(report).to_dict()
+    assert json.dumps(again, ensure_ascii=False, indent=2) + "\n" == text
     names = [v["name"] for v in report["variants"]]
     assert names == ["baseline", "内分泌需求+20%", "内分泌需求+40%"]
     kpis = [v["kpis"] for v in report["variants"]]

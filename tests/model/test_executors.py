@@ -7,6 +7,7 @@ installed outside CI.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -80,8 +81,8 @@ def test_scenario_variants_on_ray_match_local_processes(local_ray: None) -> None
     common = {"base_dir": ROOT, "default_data": ROOT / "data"}
     local = run_scenario(scenario, deployment=Deployment(processes=2), **common)  # type: ignore[arg-type]
     on_ray = run_scenario(scenario, deployment=Deployment("ray", processes=2), **common)  # type: ignore[arg-type]
-    assert [kpi_row(s) | {"solve_seconds": 0} for s in on_ray.solved] == [
-        kpi_row(s) | {"solve_seconds": 0} for s in local.solved
+    assert [dataclasses.replace(kpi_row(s), solve_seconds=0.0) for s in on_ray.solved] == [
+        dataclasses.replace(kpi_row(s), solve_seconds=0.0) for s in local.solved
     ]
     assert [s.assignments for s in on_ray.solved] == [s.assignments for s in local.solved]
 

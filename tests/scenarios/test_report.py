@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from scheduler.scenarios import report as report_module
+from scheduler.scenarios.comparison import ScenarioReport, SweepRow
 from scheduler.scenarios.report import (
     ChartFonts,
     chart_fonts,
@@ -35,9 +36,14 @@ CARDIO = "新桥心内科减三人"
 TUNNEL = "中梁山隧道拥堵×1.5"
 
 
-def _report() -> dict[str, Any]:
+def _raw() -> dict[str, Any]:
+    """The fixture's JSON, to change before reading it (:func:`_report`)."""
     data: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return data
+
+
+def _report(raw: dict[str, Any] | None = None) -> ScenarioReport:
+    return ScenarioReport.from_dict(_raw() if raw is None else raw)
 
 
 def _rename(report: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -55,8 +61,8 @@ def _rename(report: dict[str, Any], old: str, new: str) -> dict[str, Any]:
     return out
 
 
-def _sweep_rows() -> list[dict[str, Any]]:
-    return [dict(v["kpis"], scenario="tunnel.yaml") for v in _report()["variants"]]
+def _sweep_rows() -> list[SweepRow]:
+    return [SweepRow("tunnel.yaml", v.kpis) for v in _report().variants]
 
 
 def _sensitivity_rows(n: int) -> list[dict[str, Any]]:
@@ -159,21 +165,21 @@ def test_scenario_html_is_self_contained_and_compares_to_the_baseline(tmp_path: 
 
 
 def test_scenario_html_lists_the_top_30_diff_rows_and_counts_the_rest(tmp_path: Path) -> None:
-    report = _report()
-    report["unmet_diff"][CARDIO] = [
-        dict(report["unmet_diff"][CARDIO][0], item_id=f"X{k:03d}", name=f"需求项{k:03d}")
+    raw = _raw()
+    raw["unmet_diff"][CARDIO] = [
+        dict(raw["unmet_diff"][CARDIO][0], item_id=f"X{k:03d}", name=f"需求项{k:03d}")
         for k in range(35)
     ]
-    html = _html(write_scenario_report(report, tmp_path), "report.html")
+    html = _html(write_scenario_report(_report(raw), tmp_path), "report.html")
     assert "需求项029" in html
     assert "需求项030" not in html
     assert "另有 5 项" in html
 
 
 def test_scenario_html_escapes_names_from_the_data(tmp_path: Path) -> None:
-    report = _rename(_report(), CARDIO, "<b>x</b>")
-    report["names"]["consortia"]["K3"] = "<script>alert(1)</script>"
-    html = _html(write_scenario_report(report, tmp_path), "report.html")
+    raw = _rename(_raw(), CARDIO, "<b>x</b>")
+    raw["names"]["consortia"]["K3"] = "<script>alert(1)</script>"
+    html = _html(write_scenario_report(_report(raw), tmp_path), "report.html")
     assert "&lt;b&gt;x&lt;/b&gt;" in html
     assert "<b>x</b>" not in html
     assert "&lt;script&gt;" in html and "<script>" not in html
@@ -194,7 +200,7 @@ def test_scenario_workbook_has_chinese_sheets_and_the_input_kpis(tmp_path: Path)
         TUNNEL,
         f"{TUNNEL} 较基线",
     )
-    coverage = [v["kpis"]["coverage_percent"] for v in report["variants"]]
+    coverage = [v.kpis.coverage_percent for v in report.variants]
     assert summary["覆盖率(%)"] == (
         "覆盖率(%)",
         coverage[0],
@@ -207,14 +213,14 @@ def test_scenario_workbook_has_chinese_sheets_and_the_input_kpis(tmp_path: Path)
 
     diff = list(wb["未满足变化"].iter_rows(values_only=True))
     assert diff[0][0] == "情景"
-    expected = sum(len(rows) for rows in report["unmet_diff"].values())
+    expected = sum(len(rows) for rows in report.unmet_diff.values())
     assert len(diff) - 1 == expected
     assert {row[0] for row in diff[1:]} == {CARDIO, TUNNEL}
 
     by_consortium = [r for r in wb["覆盖率"].iter_rows(values_only=True) if r[0] == "医共体"]
-    assert len(by_consortium) == 3 * len(report["coverage"]["consortium"])
+    assert len(by_consortium) == 3 * len(report.coverage.consortium)
     notes = list(wb["变更说明"].iter_rows(values_only=True))
-    assert (CARDIO, None, report["variants"][1]["notes"][0]) in notes  # "" reads back as None
+    assert (CARDIO, None, report.variants[1].notes[0]) in notes  # "" reads back as None
 
 
 def test_scenario_report_is_byte_for_byte_deterministic(tmp_path: Path) -> None:
@@ -228,12 +234,12 @@ def test_scenario_report_is_byte_for_byte_deterministic(tmp_path: Path) -> None:
 
 def test_scenario_report_without_unmet_demand(tmp_path: Path) -> None:
     # the baseline alone, everything covered: empty heatmap, no reasons, no diff
-    report = _report()
-    report["variants"] = report["variants"][:1]
-    report["variants"][0]["unmet_heatmap"] = {}
-    report["variants"][0]["kpis"]["unmet_by_reason"] = {}
-    report["unmet_diff"] = {}
-    paths = write_scenario_report(report, tmp_path)
+    raw = _raw()
+    raw["variants"] = raw["variants"][:1]
+    raw["variants"][0]["unmet_heatmap"] = {}
+    raw["variants"][0]["kpis"]["unmet_by_reason"] = {}
+    raw["unmet_diff"] = {}
+    paths = write_scenario_report(_report(raw), tmp_path)
     assert "所有需求均已满足" in _html(paths, "report.html")
     assert load_workbook(paths[-1])["未满足变化"].max_row == 1
 
@@ -247,10 +253,10 @@ def test_charts_use_ids_without_a_cjk_font(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_raises_on_a_report_without_variants(tmp_path: Path) -> None:
-    report = _report()
-    report["variants"] = []
+    raw = _raw()
+    raw["variants"] = []
     with pytest.raises(ValueError, match="baseline"):
-        write_scenario_report(report, tmp_path)
+        write_scenario_report(_report(raw), tmp_path)
 
 
 # --- sweep --------------------------------------------------------------------------
@@ -266,14 +272,14 @@ def test_sweep_report(tmp_path: Path) -> None:
     _assert_self_contained(html)
     assert "隧道与心内科 &lt;sweep&gt;" in html
     for row in rows:
-        assert row["variant"] in html
+        assert row.kpis.variant in html
     assert "(−26.4)" in html  # the tunnel's coverage against the baseline
 
     sheet = list(load_workbook(paths[2])["汇总"].iter_rows(values_only=True))
     assert len(sheet) == 1 + len(rows)
     header = sheet[0]
     assert sheet[2][header.index("情景")] == CARDIO
-    assert sheet[2][header.index("覆盖率(%)")] == rows[1]["coverage_percent"]
+    assert sheet[2][header.index("覆盖率(%)")] == rows[1].kpis.coverage_percent
     assert sheet[2][header.index("加权未满足较基线")] == 95 - 72
 
 

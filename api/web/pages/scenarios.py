@@ -10,9 +10,9 @@ links to the HTML report and the workbook.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -24,6 +24,7 @@ from api.web.i18n import translate
 from api.web.reads import recent_runs, run_of
 from api.web.render import language_of, page
 from scheduler.errors import InputError
+from scheduler.scenarios.comparison import ScenarioReport, VariantReport
 from scheduler.scenarios.spec import Scenario, parse_document, parse_scenario
 from scheduler.store.jobs import JobLimitReached
 from scheduler.store.runs import StoreError
@@ -60,8 +61,8 @@ class ScenarioJobView:
 
     run: SolveRun | None
     scenario_name: str = ""
-    variants: list[dict[str, Any]] = field(default_factory=list)  # the report's, as stored
-    kpi_rows: list[tuple[str, list[Any], str]] = field(default_factory=list)  # label, values, KPI
+    variants: Sequence[VariantReport] = ()  # the stored report's, baseline first
+    kpi_rows: Sequence[tuple[str, list[str | int | float], str]] = ()  # label, values, KPI
     charts: Sequence[str] = ()
 
 
@@ -103,12 +104,13 @@ def scenario_job(request: Request, user: SignedIn, run_id: str) -> Response:
     run = _scenario_run(request.app, run_id)
     if run is None:
         return page(request, "scenario_job.html.j2", user, ScenarioJobView(None), status_code=404)
-    variants = (run.report or {}).get("variants", []) if run.status == "succeeded" else []
+    stored = run.report if run.status == "succeeded" else None
+    variants = ScenarioReport.from_dict(stored).variants if stored else ()
     view = ScenarioJobView(
         run,
         scenario_name=str(run.parameters.get("scenario", {}).get("name", "")),
         variants=variants,
-        kpi_rows=[(label, [v["kpis"].get(key) for v in variants], key) for key, label in KPI_ROWS],
+        kpi_rows=[(label, [v.kpis.value(key) for v in variants], key) for key, label in KPI_ROWS],
         charts=CHARTS if variants else (),
     )
     return page(request, "scenario_job.html.j2", user, view)
