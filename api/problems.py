@@ -34,6 +34,7 @@ from scheduler.store.errors import (
     NotFound,
     StoreError,
     Unauthenticated,
+    Unavailable,
     classify,
     describe,
 )
@@ -54,6 +55,7 @@ STATUS_OF: dict[type[StoreError], int] = {
     LimitReached: 429,
     Invalid: 422,
     Unauthenticated: 401,
+    Unavailable: 503,
 }
 """The one place where the engine's refusals (``scheduler.store.errors``) become
 HTTP statuses; a refusal of no kind listed is a 400."""

@@ -31,11 +31,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from scheduler.errors import InputError
 from scheduler.io.data_files import POLICY_FILE, DataFiles, csv_rows
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.schema import SPECS
 from scheduler.store.engine import transaction
-from scheduler.store.errors import Conflict, NotFound
+from scheduler.store.errors import Conflict, NotFound, Unavailable
 from scheduler.store.schema import (
     AuditEvent,
     DataBlob,
@@ -151,9 +152,17 @@ def ensure_version(engine: Engine, data_dir: Path, *, actor: str) -> int:
     if newest is not None:
         return newest
     try:
+        files = DataFiles.read(data_dir)
+        load_dataset(files)
+    except (InputError, OSError) as exc:
+        raise Unavailable(
+            f"no data set yet, and the data directory cannot be imported ({exc}): "
+            "import one (roster data import DIR) or set ROSTER_DATA_DIR"
+        ) from None
+    try:
         made = commit_version(
             engine,
-            DataFiles.read(data_dir),
+            files,
             base=None,
             actor=actor,
             source=DataSource.IMPORT,

@@ -70,6 +70,11 @@ class Unauthenticated(StoreError):
     """A secret that opens nothing (an unknown doctor or calendar token)."""
 
 
+class Unavailable(StoreError):
+    """What the request needs is not set up on this server (no data set yet): the
+    caller did nothing wrong; an administrator must act."""
+
+
 class DatabaseFault(StrEnum):
     """What kind of database failure an exception is."""
 

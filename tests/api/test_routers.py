@@ -25,6 +25,7 @@ from scheduler.store.errors import (
     NotFound,
     StoreError,
     Unauthenticated,
+    Unavailable,
 )
 from scheduler.store.jobs import JobLimitReached
 from scheduler.store.schema import SolveRun
@@ -40,6 +41,7 @@ from tests.paths import ROOT
         (JobLimitReached, 429),
         (Invalid, 422),
         (Unauthenticated, 401),
+        (Unavailable, 503),
         (StoreError, 400),
     ],
 )

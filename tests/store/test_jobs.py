@@ -122,16 +122,35 @@ def test_cancel_a_running_job(database_url: str, tmp_path: Path, job_worker: Any
 def test_a_failing_solve_fails_the_job_not_the_api(
     database_url: str, tmp_path: Path, job_worker: Any
 ) -> None:
-    # No data directory: the solver process fails; the API keeps answering.
-    settings = _settings(database_url, tmp_path, data_dir=tmp_path / "missing")
+    # The runs directory is a file: the solver process fails; the API keeps answering.
+    (tmp_path / "jobs").write_text("not a directory", encoding="utf-8")
+    settings = _settings(database_url, tmp_path)
     app = create_app(settings)
     job_worker(settings)
     with TestClient(app) as client:
         planner = {"X-API-Key": create_key(app.state.engine, "p", "planner")}
         job_id = client.post("/solves", json={"week": WEEK}, headers=planner).json()["id"]
         job = _poll(client, planner["X-API-Key"], job_id, seconds=60)
-        assert job["status"] == "failed" and "does not exist" in job["error"]
+        assert job["status"] == "failed" and "jobs" in job["error"], job
         assert client.get("/health").status_code == 200
+
+
+def test_a_server_without_a_data_set_says_so(database_url: str, tmp_path: Path) -> None:
+    """No data version and no data directory to import: 503 naming the directory, as
+    problem+json; nothing queued."""
+    settings = _settings(database_url, tmp_path, data_dir=tmp_path / "missing")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        planner = {"X-API-Key": create_key(app.state.engine, "p", "planner")}
+        for answer in (
+            client.post("/solves", json={"week": WEEK}, headers=planner),
+            client.get("/reference/doctors", headers=planner),
+        ):
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert "missing does not exist" in answer.json()["detail"]
+        with transaction(app.state.engine) as session:
+            assert session.query(SolveRun).count() == 0
 
 
 def test_jobs_of_a_dead_worker_are_queued_again_once_then_failed(
