@@ -158,7 +158,7 @@ def _scenario(engine: Engine, attempt: Attempt, settings: Settings) -> None:
     run = run_scenario(
         scenario,
         base_dir=Path(settings.data_dir),
-        default_data=Path(settings.data_dir),
+        default_data=_data_source(engine, attempt, settings),
         file="scenario",
         params=params,
         deployment=Deployment(processes=_processes(settings)),

@@ -28,6 +28,7 @@ from pathlib import Path
 from scheduler.demand import DemandRow
 from scheduler.domain import Assignment, Instance, Level
 from scheduler.errors import InputError
+from scheduler.io.data_files import DataFiles
 from scheduler.io.instance_json import instance_to_dict, read_instance
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.run_dir import read_roster
@@ -89,7 +90,7 @@ class ScenarioRun:
 
     scenario: Scenario
     file: str | None
-    data_dir: Path
+    data_origin: str  # the data directory, or "data version 4"
     solved: list[Solved] = field(default_factory=list)  # baseline first
 
     @property
@@ -110,6 +111,18 @@ def resolve_base(
     else:
         data_dir = default_data
     return data_dir, run_dir
+
+
+def _data_source(
+    scenario: Scenario, base_dir: Path, default_data: Path | DataFiles
+) -> tuple[Path | DataFiles, Path | None]:
+    """(the data — a directory, or a data version's files — and the baseline run
+    directory or None). A data version is the default; ``base.data`` or
+    ``base.run`` name directories instead, relative to ``base_dir``."""
+    if isinstance(default_data, DataFiles) and not scenario.base.data and not scenario.base.run:
+        return default_data, None
+    fallback = default_data if isinstance(default_data, Path) else base_dir
+    return resolve_base(scenario, base_dir, fallback)
 
 
 def solve_one(
@@ -173,7 +186,7 @@ def _baseline_from_run(run_dir: Path, rows: list[DemandRow]) -> Solved:
 
 
 def baseline_from_database(
-    database_url: str, scenario: Scenario, data: DataSet, data_dir: Path, file: str | None
+    database_url: str, scenario: Scenario, data: DataSet, data_origin: str, file: str | None
 ) -> Solved:
     """The week's published roster (``base.published``) as the baseline.
 
@@ -203,14 +216,14 @@ def baseline_from_database(
     if differ and stored.instance.reference:
         raise InputError(
             f"the published roster {label} is a repair (roster repair): its absences and "
-            f"frozen half-days are not in {data_dir}; take the version it repaired, or "
+            f"frozen half-days are not in {data_origin}; take the version it repaired, or "
             "data with the absences as leave",
             file=file,
             field="base.published",
         )
     if differ:
         raise InputError(
-            f"the published roster {label} was solved on other data than {data_dir} "
+            f"the published roster {label} was solved on other data than {data_origin} "
             f"(its {', '.join(differ)} differ); name the data it was solved on in base.data",
             file=file,
             field="base.published",
@@ -364,7 +377,7 @@ def run_scenario(
     scenario: Scenario,
     *,
     base_dir: Path,
-    default_data: Path,
+    default_data: Path | DataFiles,
     file: str | None = None,
     params: SolverParams | None = None,
     deployment: Deployment | None = None,
@@ -382,15 +395,15 @@ def run_scenario(
     params = replace(params or SolverParams(), seed=scenario.base.seed)
     deployment = (deployment or Deployment()).resolved()
     with worker_pool(deployment, preload=WORKER_MODULES):  # one pool for every solve
-        data_dir, run_dir = resolve_base(scenario, Path(base_dir), Path(default_data))
-        data = load_dataset(data_dir)
+        source, run_dir = _data_source(scenario, Path(base_dir), default_data)
+        data = load_dataset(source)
         week = scenario.base.week
         previous: frozenset[tuple[str, str]] = frozenset()
         if scenario.base.previous_run:
             previous = frozenset(
                 previous_pairs(Path(base_dir) / scenario.base.previous_run, week=week)
             )
-        run = ScenarioRun(scenario, file, data_dir)
+        run = ScenarioRun(scenario, file, data.origin)
         cache: dict[str, PartOutcome] | None = {} if reuse else None
         if scenario.base.published is None and run_dir is None:
             baseline = solve_baseline(
@@ -403,9 +416,7 @@ def run_scenario(
                 on_done=on_done,
             )
         else:
-            baseline = _stored_baseline(
-                scenario, data, data_dir, run_dir, previous, file, database_url
-            )
+            baseline = _stored_baseline(scenario, data, run_dir, previous, file, database_url)
             if scenario.base.published is not None:
                 previous = baseline.instance.previous
             if on_done:
@@ -433,7 +444,6 @@ def run_scenario(
 def _stored_baseline(
     scenario: Scenario,
     data: DataSet,
-    data_dir: Path,
     run_dir: Path | None,
     previous: frozenset[tuple[str, str]],
     file: str | None,
@@ -447,7 +457,7 @@ def _stored_baseline(
             raise InputError(
                 "a published baseline needs a database", file=file, field="base.published"
             )
-        return baseline_from_database(database_url, scenario, data, data_dir, file)
+        return baseline_from_database(database_url, scenario, data, data.origin, file)
     assert run_dir is not None
     rows = build_variant(data, week, [], previous=previous).demand_rows
     baseline = _baseline_from_run(run_dir, rows)
@@ -579,7 +589,7 @@ def compare(run: ScenarioRun) -> ScenarioReport:
             description=scenario.description,
             file=run.file,
             week=scenario.base.week,
-            data_dir=str(run.data_dir),
+            data_dir=run.data_origin,
             seed=scenario.base.seed,
         ),
         variants=tuple(_variant(s) for s in run.solved),

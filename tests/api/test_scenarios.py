@@ -75,6 +75,7 @@ def test_post_poll_and_fetch_a_scenario_report(
         assert job["progress"] == {"variants_done": 2, "variants_total": 2, "last": "儿科上限1"}
         written = (tmp_path / "jobs" / job_id / "report.json").read_text(encoding="utf-8")
         assert job["report"] == json.loads(written)  # the stored report is report.json's
+        assert job["report"]["scenario"]["data_dir"] == "data version 1"  # the server's data set
         baseline, variant = (v["kpis"] for v in job["report"]["variants"])
         assert variant["unmet_sessions"] > baseline["unmet_sessions"]
         assert variant["parts_reused"] == variant["parts"] - 1
