@@ -24,7 +24,7 @@ from api.jobs import Jobs
 from api.limits import install_limits
 from api.logs import redact_secrets_in_logs
 from api.problems import install
-from api.routers import health, keys, reference, repairs, rosters, runs, scenarios, solves
+from api.routers import data, health, keys, reference, repairs, rosters, runs, scenarios, solves
 from api.routers.doctors import doctors_router
 from api.settings import ApiSettings
 from api.web import install_console
@@ -55,6 +55,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(scenarios.router)
     app.include_router(repairs.router)
+    app.include_router(data.router)
     install_console(app)
     return app
 

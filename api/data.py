@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from scheduler.io.load import DataSet
 from scheduler.io.records import DoctorRow, Record
 from scheduler.store.data_versions import ensure_version, load_version
-from scheduler.store.engine import transaction
+from scheduler.store.engine import reading
 
 REFERENCE_FILES = {
     "hospitals": "hospitals.csv",
@@ -52,7 +52,7 @@ class ServerData:
         with self._lock:
             loaded = self._dataset
             if loaded is None or loaded.files is None or loaded.files.version != number:
-                with transaction(self.engine) as session:
+                with reading(self.engine) as session:
                     loaded = load_version(session, number)
                 self._dataset = loaded
                 self._doctor_ids = {row.doctor_id for row in loaded.table(DoctorRow)}

@@ -38,7 +38,7 @@ from scheduler.io.records import (
     SpecialtyRow,
     TeamRow,
 )
-from scheduler.io.schema import SPECS, TITLES, Column, TableSpec
+from scheduler.io.schema import POLICY_KEYS, SPECS, TITLES, Column, TableSpec
 from scheduler.week import canonical_week, is_half_day_token, parse_week
 
 Table = list[Record]
@@ -115,6 +115,14 @@ def _load_policy(content: bytes | None) -> Policy:
         raw = tomllib.loads(content.decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid TOML: {exc}", file=file) from None
+
+    for section, table in raw.items():
+        for key in table if isinstance(table, dict) else (None,):
+            name = section if key is None else f"{section}.{key}"
+            if name not in POLICY_KEYS:
+                raise InputError(
+                    f"unknown key (one of {', '.join(POLICY_KEYS)})", file=file, column=name
+                )
 
     def get(section: str, key: str, default: Any) -> Any:
         value = raw.get(section, {}).get(key, default)

@@ -188,6 +188,24 @@ SPECS: tuple[TableSpec, ...] = (
 )
 
 
+POLICY_KEYS: tuple[str, ...] = (
+    "calendar.open_half_days",
+    "travel.limit_minutes",
+    "travel.midday_gap_minutes",
+    "travel.am_peak_multiplier",
+    "travel.base_minutes",
+    "travel.minutes_per_km",
+    "travel.mountain_crossing_minutes",
+    "travel.crossing_multiplier",
+    "demand.forecast_window_weeks",
+    "demand.seasonal_clip",
+    "demand.team_min_title",
+    "demand.team_max_sessions",
+    "objective.order",
+)
+"""The keys of ``policy.toml`` (section.key), as data/README.md lists them; any
+other is refused (a misspelt key would otherwise be ignored)."""
+
 SPEC_OF: dict[str, TableSpec] = {spec.file: spec for spec in SPECS}
 """The spec of each file, by file name."""
 

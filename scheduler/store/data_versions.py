@@ -35,7 +35,7 @@ from scheduler.errors import InputError
 from scheduler.io.data_files import POLICY_FILE, DataFiles, csv_rows
 from scheduler.io.load import DataSet, load_dataset
 from scheduler.io.schema import SPECS
-from scheduler.store.engine import transaction
+from scheduler.store.engine import reading, transaction
 from scheduler.store.errors import Conflict, NotFound, Unavailable
 from scheduler.store.schema import (
     AuditEvent,
@@ -147,7 +147,7 @@ def ensure_version(engine: Engine, data_dir: Path, *, actor: str) -> int:
     """The newest data version; on a database without one, ``data_dir`` imported
     as version 1 first (a server's first start: the zero-set-up default keeps
     working, and from then on the data set is the database's)."""
-    with transaction(engine) as session:
+    with reading(engine) as session:
         newest = newest_version(session)
     if newest is not None:
         return newest

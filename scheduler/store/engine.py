@@ -101,3 +101,12 @@ def transaction(engine: Engine) -> Iterator[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session for reads only: each statement on its own (autocommit), so on SQLite
+    no write lock is taken (``transaction`` begins IMMEDIATE) and on PostgreSQL no
+    BEGIN/ROLLBACK round trips. For reads that need no snapshot across statements."""
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
+        yield session

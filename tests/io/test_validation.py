@@ -251,6 +251,14 @@ CASES: list[tuple[str, Callable[[Path], None], str, int | None, str | None, str]
         "must be an integer",
     ),
     (
+        "policy misspelt key",
+        replace_text("policy.toml", "limit_minutes = 60", "limit_minute = 60"),
+        "policy.toml",
+        None,
+        "travel.limit_minute",
+        "unknown key",
+    ),
+    (
         "policy bad order",
         replace_text("policy.toml", '"travel", ', ""),
         "policy.toml",
