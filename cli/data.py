@@ -119,3 +119,55 @@ def data_changes(
         for c in version_changes(session, version):
             table.add_row(c.file, c.row_key, c.action, c.column or "", c.old or "", c.new or "")
     console.print(table)
+
+
+@data_app.command("template")
+def data_template(
+    out: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx; must not exist).")],
+    version: Annotated[
+        int | None, typer.Option(min=1, help="The data version (default: the newest).")
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Write a data version as an Excel workbook to send out: a sheet per table, Chinese
+    headers, drop-down lists, an instructions sheet (bring it back with data upload)."""
+    from scheduler.errors import OutputError
+    from scheduler.io.data_workbook import write_data_workbook
+    from scheduler.store.data_versions import data_files
+    from scheduler.store.engine import transaction
+
+    if out.exists() or out.is_symlink():
+        raise OutputError(str(out), "exists: name a new file (roster never overwrites one)")
+    with transaction(engine_for(database)) as session:
+        files = data_files(session, version)
+    content = write_data_workbook(files)
+    with out.open("xb") as handle:  # exclusive: a file made meanwhile is not overwritten
+        handle.write(content)
+    console.print(f"wrote {files.origin} to {out}")
+
+
+@data_app.command("upload")
+def data_upload(
+    workbook: Annotated[Path, typer.Argument(help="A filled data workbook (data template).")],
+    note: Annotated[str | None, typer.Option(help="Why: kept with the version.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """Check a filled workbook, list what it changes, and on confirmation make it the
+    next data version."""
+    from scheduler.store.data_imports import apply_import, stage_import
+
+    engine = engine_for(database)
+    staged = stage_import(
+        engine, workbook.read_bytes(), upload_name=workbook.name, actor="cli", note=note
+    )
+    table = Table("file", "row", "change", "column", "old", "new")
+    for c in staged.changes:
+        table.add_row(c.file, c.row_key, c.action, c.column or "", c.old or "", c.new or "")
+    console.print(table)
+    question = f"apply these {len(staged.changes)} change(s) to data version {staged.base}?"
+    if not yes and not typer.confirm(question, default=False):
+        console.print(f"not applied (import {staged.id} kept)")
+        return
+    number, _ = apply_import(engine, staged.id, actor="cli")
+    console.print(f"data version {number} ({len(staged.changes)} row change(s))")

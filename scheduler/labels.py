@@ -612,3 +612,93 @@ WEEK_EXPORT_SHEET = "排班"
 
 WEEK_EXPORT_ROWS: dict[str, str] = {"site": "站点", "doctor": "医生"}
 """The first column of the console's week export, by what its rows are."""
+
+
+# --------------------------------------------------------------------------- data workbook
+# The data set as an Excel workbook (roster data template, GET /data/template.xlsx):
+# a sheet per file, Chinese headers; uploaded back, headers map to columns.
+
+DATA_SHEETS: dict[str, str] = {
+    "hospitals.csv": "医院",
+    "specialties.csv": "专科",
+    "key_specialties.csv": "重点专科",
+    "sites.csv": "站点",
+    "consortia.csv": "医共体",
+    "consortium_partners.csv": "医共体合作医院",
+    "departments.csv": "共建科室",
+    "clinics.csv": "基层坐诊",
+    "teams.csv": "家庭医生团队",
+    "referrals.csv": "转诊记录",
+    "doctors.csv": "医生",
+    "leave.csv": "请假",
+    "holidays.csv": "节假日",
+}
+
+DATA_COLUMNS_ZH: dict[str, str] = {
+    "hospital_id": "医院编号",
+    "specialty_id": "专科编号",
+    "site_id": "站点编号",
+    "consortium_id": "医共体编号",
+    "department_id": "共建科室编号",
+    "clinic_id": "坐诊编号",
+    "team_id": "团队编号",
+    "doctor_id": "医生工号",
+    "lead_site_id": "牵头医院站点编号",
+    "name": "名称",
+    "name_en": "英文名称",
+    "side": "中梁山东西侧",
+    "x_km": "横坐标(公里)",
+    "y_km": "纵坐标(公里)",
+    "max_away_share": "同时外派上限比例",
+    "patients_per_session": "每次接诊人数",
+    "chronic_panel": "慢病管理类别",
+    "panel_per_session": "每次管理慢病人数",
+    "reason": "原因",
+    "level": "级别",
+    "kind": "类型",
+    "closed_half_days": "停诊半天",
+    "sessions_per_week": "每周次数",
+    "min_title": "最低职称",
+    "priority": "优先级",
+    "hypertension_panel": "高血压管理人数",
+    "diabetes_panel": "糖尿病管理人数",
+    "copd_panel": "慢阻肺管理人数",
+    "week": "周次",
+    "referrals": "转诊人数",
+    "title": "职称",
+    "weekly_cap": "每周上限",
+    "home_duty_half_days": "院内固定班次",
+    "preferred_weekdays": "偏好工作日",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+    "date": "日期",
+}
+"""The Chinese header of each data column (a column name appears in several files
+with one meaning)."""
+
+
+@dataclass(frozen=True)
+class DataWorkbookTexts:
+    """The instructions sheet and the words of a workbook's errors."""
+
+    instructions_sheet: str = "填写说明"
+    lists_sheet: str = "选项"
+    title: str = "外派排班基础数据 · 数据版本 {version}"
+    lines: tuple[str, ...] = (
+        "每个工作表对应一类基础数据，第一行是表头，请勿修改表头和工作表名称。",
+        "每行一条记录；新增记录请在表格末尾添加，删除记录请整行删除。",
+        "编号只能使用英文字母、数字、下划线、点和连字符，例如 H01-CARD-03。",
+        "带下拉箭头的单元格请从列表中选择（医院、专科、站点、职称等）。",
+        "多个半天或工作日用英文分号分隔，例如 FRI_AM;FRI_PM 或 MON;TUE。",
+        "日期格式为 YYYY-MM-DD，例如 2026-12-01。",
+        "上传后系统先按与数据目录相同的规则检查，并列出新增、修改、删除的记录；确认后才生成新的数据版本。",
+        "转诊记录来自转诊系统，不在本工作簿中；上传时保持不变。",
+    )
+    unknown_sheet: str = "unknown sheet {sheet!r} (one of {sheets})"
+    unknown_header: str = "unknown column header {header!r}"
+    missing_header: str = "column {column} ({header}) is missing"
+    sheet: str = "sheet {sheet}"
+    where: str = "sheet {sheet} row {row}, column {header}"
+
+
+DATA_WORKBOOK = DataWorkbookTexts()

@@ -13,12 +13,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 
 from api.deps import DbEngine, DbSession, Planner, ServerDataDep, Viewer
 from api.problems import responses
-from api.schemas.data import DataEdited, DataEditRequest, DataVersionOut, RowChangeOut
+from api.schemas.data import (
+    DataEdited,
+    DataEditRequest,
+    DataImportOut,
+    DataVersionOut,
+    RowChangeOut,
+)
+from api.types import Id
 from scheduler.io.data_edits import PolicyEdit, RowEdit, apply_edits
+from scheduler.io.data_workbook import write_data_workbook
+from scheduler.store.data_imports import StagedImport, apply_import, stage_import, staged_import
 from scheduler.store.data_versions import (
     DataSource,
     commit_version,
@@ -33,6 +42,7 @@ from scheduler.store.schema import MAX_VERSION
 AUTH_ERRORS = (401, 403)
 BODY = "request body"
 Version = Annotated[int, Path(ge=1, le=MAX_VERSION, description="a data version")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(tags=["data"])
 
@@ -94,3 +104,82 @@ def edit(
 def _cell(value: str | int | float) -> str:
     """A cell as the CSV holds it (JSON numbers written as text)."""
     return value if isinstance(value, str) else str(value)
+
+
+@router.get(
+    "/data/template.xlsx",
+    response_class=Response,
+    responses={
+        200: {"content": {XLSX: {}}, "description": "The data workbook"},
+        **responses(*AUTH_ERRORS, 404, 422, 503),
+    },
+)
+def template(
+    _: Viewer,
+    data: ServerDataDep,
+    engine: DbEngine,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_VERSION, description="default: the newest")
+    ] = None,
+) -> Response:
+    """A data version as an Excel workbook to fill in: a sheet per table with Chinese
+    headers and drop-down lists, an instructions sheet. Bring it back with
+    ``POST /data/imports``."""
+    data.version()
+    with reading(engine) as session:
+        files = data_files(session, version)
+    return Response(
+        write_data_workbook(files),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="data-v{files.version}.xlsx"'},
+    )
+
+
+@router.post(
+    "/data/imports",
+    status_code=201,
+    responses=responses(400, *AUTH_ERRORS, 404, 409, 413, 422, 503),
+)
+def upload(
+    caller: Planner,
+    workbook: Annotated[UploadFile, File(description="a filled data workbook (.xlsx)")],
+    response: Response,
+    engine: DbEngine,
+    data: ServerDataDep,
+    note: Annotated[str | None, Form(max_length=500)] = None,
+) -> DataImportOut:
+    """Check a filled workbook against the newest data version and list what it would
+    change (422 naming sheet, row and column); nothing changes until it is applied."""
+    data.version()
+    staged = stage_import(
+        engine,
+        workbook.file.read(),
+        upload_name=workbook.filename or "upload.xlsx",
+        actor=caller.name,
+        note=note,
+    )
+    response.headers["Location"] = f"/data/imports/{staged.id}"
+    return _import_out(staged)
+
+
+@router.get("/data/imports/{import_id}", responses=responses(*AUTH_ERRORS, 404, 422))
+def uploaded(_: Viewer, import_id: Id, session: DbSession) -> DataImportOut:
+    """An uploaded workbook and what it would change (or did: ``applied_version``)."""
+    return _import_out(staged_import(session, import_id))
+
+
+@router.post(
+    "/data/imports/{import_id}/apply",
+    status_code=201,
+    responses=responses(*AUTH_ERRORS, 404, 409, 422),
+)
+def apply(caller: Planner, import_id: Id, engine: DbEngine) -> DataEdited:
+    """Make an uploaded workbook the next data version (409 if the data moved on since
+    it was checked, or it was applied already)."""
+    number, found = apply_import(engine, import_id, actor=caller.name)
+    return DataEdited(version=number, changes=[RowChangeOut(**c.__dict__) for c in found])
+
+
+def _import_out(staged: StagedImport) -> DataImportOut:
+    fields = {**staged.__dict__, "changes": [RowChangeOut(**c.__dict__) for c in staged.changes]}
+    return DataImportOut(**fields)

@@ -75,3 +75,17 @@ class DataEdited(BaseModel):
 
     version: int
     changes: list[RowChangeOut]
+
+
+class DataImportOut(BaseModel):
+    """An uploaded workbook, checked, with what it would change; ``applied_version``
+    once a planner confirmed it."""
+
+    id: str
+    base: int = Field(description="the data version it was compared with")
+    created_by: str
+    created_at: dt.datetime
+    upload_name: str
+    note: str | None
+    changes: list[RowChangeOut]
+    applied_version: int | None

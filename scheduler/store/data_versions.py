@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,13 +187,15 @@ def commit_version(
     actor: str,
     source: str,
     note: str | None = None,
+    also: Callable[[Session, int], None] | None = None,
 ) -> tuple[int, list[RowChange]] | None:
     """Store ``files`` as the next data version, derived from version ``base``
     (None: there is none yet), after loading them (``InputError`` if they do not
     validate). ``Conflict`` if ``base`` is no longer the newest version. None,
     storing nothing, when the files equal ``base``'s (nothing changed).
 
-    Returns the new version's number and its change list.
+    Returns the new version's number and its change list. ``also(session,
+    number)`` runs in the same transaction (what else the new version settles).
     """
     load_dataset(files)  # the loader's rules, before anything is written
     try:
@@ -217,6 +219,8 @@ def commit_version(
                     detail={"source": source, "changes": len(changes), "note": note},
                 )
             )
+            if also is not None:
+                also(session, number)
             return number, changes
     except IntegrityError:  # another version k + 1 committed first
         with transaction(engine) as session:
@@ -237,6 +241,12 @@ def _insert(
         )
     )
     session.flush()  # the version number is the compare-and-set: fail here, not later
+    for name, digest in store_blobs(session, files).items():
+        session.add(DataVersionFile(version=number, file=name, sha256=digest))
+
+
+def store_blobs(session: Session, files: DataFiles) -> dict[str, str]:
+    """Add the bytes of every file not yet stored; the SHA-256 of each, by name."""
     digests = files.digests()
     known = set(
         session.scalars(select(DataBlob.sha256).where(DataBlob.sha256.in_(digests.values())))
@@ -246,7 +256,17 @@ def _insert(
             content = files.contents[name]
             session.add(DataBlob(sha256=digest, size=len(content), content=content))
             known.add(digest)
-        session.add(DataVersionFile(version=number, file=name, sha256=digest))
+    session.flush()
+    return digests
+
+
+def files_of(session: Session, digests: dict[str, str], origin: str) -> DataFiles:
+    """The files named by their SHA-256 (``store_blobs``'s answer)."""
+    rows = session.execute(
+        select(DataBlob.sha256, DataBlob.content).where(DataBlob.sha256.in_(digests.values()))
+    ).all()
+    content = {sha: bytes(blob) for sha, blob in rows}
+    return DataFiles({name: content[sha] for name, sha in digests.items()}, origin)
 
 
 def _moved_on(newest: int | None, base: int | None) -> Conflict:

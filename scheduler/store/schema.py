@@ -345,3 +345,20 @@ class DataChange(Base):
     column: Mapped[str | None] = mapped_column(String(64))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
+
+
+class DataImport(Base):
+    """An uploaded data workbook, checked and waiting for a planner's confirmation:
+    its files (bytes in ``data_blobs``) and the data version it was compared with."""
+
+    __tablename__ = "data_imports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    upload_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(ForeignKey("data_versions.version"))
+    files: Mapped[dict[str, Any]]  # file → SHA-256 of its bytes in data_blobs
+    changes: Mapped[dict[str, Any]]  # {"rows": [RowChange as a dict, ...]}
+    applied_version: Mapped[int | None] = mapped_column(Integer)  # set when confirmed

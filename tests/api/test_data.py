@@ -10,6 +10,7 @@ sessions raised — three edits, data version 4 — then a solve job on version
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from tests.paths import DATA
 WEEK = "2026-W49"
 DOCTOR = "H01-CARD-01"  # out on Tuesday and Wednesday in the default roster
 CLINIC = "C001"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _settings(database_url: str, tmp_path: Path) -> ApiSettings:
@@ -278,3 +280,82 @@ def test_the_planners_week_leave_a_closure_more_sessions_then_the_solve(
     demand = list(csv.DictReader((run_dir / "demand.csv").open(encoding="utf-8")))
     assert next(int(d["sessions"]) for d in demand if d["item_id"] == CLINIC) == clinic_sessions + 1
     assert check_run(run_dir).ok
+
+
+def _workbook(client: TestClient, key: dict[str, str]) -> Any:
+    from openpyxl import load_workbook
+
+    answer = client.get("/data/template.xlsx", headers=key)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(io.BytesIO(answer.content))
+
+
+def _upload(client: TestClient, key: dict[str, str], wb: Any, name: str = "回传.xlsx") -> Any:
+    out = io.BytesIO()
+    wb.save(out)
+    return client.post(
+        "/data/imports",
+        files={"workbook": (name, out.getvalue(), XLSX)},
+        data={"note": "第一医院回传"},
+        headers=key,
+    )
+
+
+def _row(ws: Any, key: str) -> Any:
+    return next(row for row in ws.iter_rows(min_row=2) if row[0].value == key)
+
+
+def test_the_excel_round_trip_previews_exactly_its_changes_then_applies(served: Any) -> None:
+    _, client, planner, viewer = served
+    wb = _workbook(client, viewer)
+    assert wb.sheetnames[:3] == ["填写说明", "选项", "医院"] and "医生" in wb.sheetnames
+    doctors, sites = wb["医生"], wb["站点"]
+    assert [c.value for c in doctors[1]][:2] == ["医生工号", "名称"]
+    _row(doctors, DOCTOR)[5].value = "5"  # a cap
+    doctors.append(["H01-CARD-99", "新医生", "H01", "CARD", "attending", "2", "", ""])  # a doctor
+    _row(sites, "S008")[8].value = "FRI_AM;FRI_PM"  # a closure
+    staged = _upload(client, planner, wb)
+    assert staged.status_code == 201, staged.text
+    preview = staged.json()
+    assert preview["base"] == 1 and preview["applied_version"] is None
+    assert [
+        (c["file"], c["row_key"], c["action"], c["column"], c["new"]) for c in preview["changes"]
+    ] == [
+        ("sites.csv", "S008", "changed", "closed_half_days", "FRI_AM;FRI_PM"),
+        ("doctors.csv", DOCTOR, "changed", "weekly_cap", "5"),
+        ("doctors.csv", "H01-CARD-99", "added", None, None),
+    ]
+    assert [v["version"] for v in client.get("/data/versions", headers=viewer).json()] == [1]
+    assert client.get(staged.headers["location"], headers=viewer).json() == preview
+    assert client.post(f"/data/imports/{preview['id']}/apply", headers=viewer).status_code == 403
+    applied = client.post(f"/data/imports/{preview['id']}/apply", headers=planner)
+    assert applied.status_code == 201 and applied.json()["version"] == 2, applied.text
+    again = client.post(f"/data/imports/{preview['id']}/apply", headers=planner)  # a double click
+    assert again.status_code == 409 and "already data version 2" in again.json()["detail"]
+    versions = client.get("/data/versions", headers=viewer).json()
+    assert (versions[0]["version"], versions[0]["source"], versions[0]["note"]) == (
+        2,
+        "excel",
+        "第一医院回传",
+    )
+
+
+def test_a_workbook_with_a_bad_cell_is_refused_naming_sheet_row_and_column(served: Any) -> None:
+    _, client, planner, viewer = served
+    for column, value, words in (
+        (3, "H99", "sheet 医生 row 5, column 医院编号 (hospital_id): unknown hospital 'H99'"),
+        (5, "professor", "sheet 医生 row 5, column 职称 (title): unknown value 'professor'"),
+    ):
+        wb = _workbook(client, viewer)
+        wb["医生"].cell(row=5, column=column).value = value
+        answer = _upload(client, planner, wb)
+        assert answer.status_code == 422, answer.text
+        assert words in answer.json()["detail"]
+    not_excel = client.post(
+        "/data/imports", files={"workbook": ("x.xlsx", b"not a workbook", XLSX)}, headers=planner
+    )
+    assert not_excel.status_code == 422 and "not an Excel workbook" in not_excel.json()["detail"]
+    unchanged = _upload(client, planner, _workbook(client, viewer))
+    assert unchanged.status_code == 409 and "no change" in unchanged.json()["detail"]
+    assert [v["version"] for v in client.get("/data/versions", headers=viewer).json()] == [1]

@@ -9,7 +9,8 @@ requests must be accepted, and a wrong method must answer 405 with the right
 published default week, so reads find data. ``POST /solves`` and ``POST
 /scenarios`` are left out: they start real solves (tests/store/test_jobs.py and
 tests/api/test_scenarios.py cover them end to end). ``POST /data/versions``
-may refuse a schema-valid edit with 422 (the loader's rules).
+and ``POST /data/imports`` may refuse a schema-valid edit or workbook with 422
+(the loader's rules).
 """
 
 from __future__ import annotations
@@ -66,12 +67,12 @@ def test_api_answers_as_documented(case, keys) -> None:  # type: ignore[no-untyp
     # With a viewer key (writes answer the documented 403) and with a key that
     # may call the operation. Every check but negative_data_rejection: like most
     # HTTP APIs, this one ignores query parameters it does not know.
-    # Data edits are checked by the loader's rules, which no JSON schema can say (a
-    # weekly cap of a known doctor, a key of policy.toml): a schema-valid edit may
-    # be a 422 naming the cell, so acceptance of schema-valid data is not asked there.
+    # Data edits and workbooks are checked by the loader's rules, which no schema can
+    # say (a weekly cap of a known doctor, a key of policy.toml, an .xlsx file): a
+    # schema-valid one may be a 422 naming the cell, so acceptance is not asked there.
     allowed = "admin" if case.path.startswith("/keys") else "planner"
     excluded = [negative_data_rejection]
-    if case.path == "/data/versions" and case.method == "POST":
+    if case.method == "POST" and case.path in ("/data/versions", "/data/imports"):
         excluded.append(positive_data_acceptance)
     for role in ("viewer", allowed):
         case.call_and_validate(headers={"X-API-Key": keys[role]}, excluded_checks=excluded)

@@ -265,3 +265,31 @@ def test_server_jobs_solve_the_newest_data_version(
             r.split(",")[3][:10] not in {"2026-12-01", "2026-12-02", "2026-12-03"} for r in on_leave
         ), on_leave
         assert check_run(run_dirs[1]).ok
+
+
+def test_the_workbook_round_trip_on_the_command_line(database_url: str, tmp_path: Path) -> None:
+    """roster data template writes a new file only; roster data upload lists the
+    changes and applies them as the next version (source excel)."""
+    from openpyxl import load_workbook
+
+    runner.invoke(app, ["data", "import", str(DATA), "--database", database_url])
+    book = tmp_path / "data.xlsx"
+    made = runner.invoke(app, ["data", "template", str(book), "--database", database_url])
+    assert made.exit_code == 0 and book.is_file(), made.output
+    twice = runner.invoke(app, ["data", "template", str(book), "--database", database_url])
+    assert twice.exit_code == 2 and "exists" in twice.output
+    wb = load_workbook(book)
+    row = next(r for r in wb["医生"].iter_rows(min_row=2) if r[0].value == "H01-CARD-01")
+    row[5].value = "5"
+    wb.save(book)
+    declined = runner.invoke(
+        app, ["data", "upload", str(book), "--database", database_url], input="n\n"
+    )
+    assert "weekly_cap" in declined.output and "not applied" in declined.output
+    applied = runner.invoke(app, ["data", "upload", str(book), "--yes", "--database", database_url])
+    assert applied.exit_code == 0 and "data version 2 (1 row change(s))" in applied.output
+    with transaction(make_engine(database_url)) as session:
+        assert [(v.version, v.source) for v in list_versions(session)] == [
+            (2, "excel"),
+            (1, "import"),
+        ]
