@@ -116,13 +116,7 @@ def _load_policy(content: bytes | None) -> Policy:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid TOML: {exc}", file=file) from None
 
-    for section, table in raw.items():
-        for key in table if isinstance(table, dict) else (None,):
-            name = section if key is None else f"{section}.{key}"
-            if name not in POLICY_KEYS:
-                raise InputError(
-                    f"unknown key (one of {', '.join(POLICY_KEYS)})", file=file, column=name
-                )
+    _check_policy_keys(raw)
 
     def get(section: str, key: str, default: Any) -> Any:
         value = raw.get(section, {}).get(key, default)
@@ -187,6 +181,17 @@ def _load_policy(content: bytes | None) -> Policy:
         team_max_sessions=number("demand", "team_max_sessions", 2, 1, True),
         level_order=tuple(Level(v) for v in order),
     )
+
+
+def _check_policy_keys(raw: dict[str, Any]) -> None:
+    """Refuse a key ``data/README.md`` does not list (a misspelt one would be ignored)."""
+    for section, table in raw.items():
+        for key in table if isinstance(table, dict) else (None,):
+            name = section if key is None else f"{section}.{key}"
+            if name not in POLICY_KEYS:
+                raise InputError(
+                    f"unknown key (one of {', '.join(POLICY_KEYS)})", file=POLICY_FILE, column=name
+                )
 
 
 _DEFAULT_OPEN = [f"{d}_{p}" for d in WEEKDAYS[:5] for p in ("AM", "PM")] + ["SAT_AM"]
