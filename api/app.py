@@ -24,7 +24,18 @@ from api.jobs import Jobs
 from api.limits import install_limits
 from api.logs import redact_secrets_in_logs
 from api.problems import install
-from api.routers import data, health, keys, reference, repairs, rosters, runs, scenarios, solves
+from api.routers import (
+    data,
+    health,
+    keys,
+    reference,
+    repairs,
+    requests,
+    rosters,
+    runs,
+    scenarios,
+    solves,
+)
 from api.routers.doctors import doctors_router
 from api.settings import ApiSettings
 from api.web import install_console
@@ -56,6 +67,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(scenarios.router)
     app.include_router(repairs.router)
     app.include_router(data.router)
+    app.include_router(requests.router)
     install_console(app)
     return app
 

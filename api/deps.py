@@ -8,8 +8,9 @@ there) is reached through these, never by handing the app to a helper:
   ``Sessions`` — the session factory, for a fresh session per read
   (a job read again after it changed); ``DbEngine`` — the engine, for writes
   in their own transaction;
-* ``Viewer``, ``Planner``, ``Admin`` — the caller, whose key has that role or
-  above (401 without a valid key, 403 below: ``api.auth``);
+* ``Viewer``, ``Secretary``, ``Planner``, ``Admin`` — the caller, whose key has
+  that role or above (401 without a valid key, 403 below: ``api.auth``); a
+  secretary's key (role ``hospital``) names its hospital (``Caller.hospital_id``);
 * ``JobsDep`` — the job queue (``api.jobs.Jobs``);
 * ``ServerDataDep`` — the server's data set (``api.data.ServerData``).
 
@@ -59,6 +60,7 @@ def require(role: str) -> Callable[..., Awaitable[Caller]]:
 
 
 Viewer = Annotated[Caller, Depends(require("viewer"))]
+Secretary = Annotated[Caller, Depends(require("hospital"))]  # or a planner: any hospital
 Planner = Annotated[Caller, Depends(require("planner"))]
 Admin = Annotated[Caller, Depends(require("admin"))]
 

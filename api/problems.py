@@ -29,6 +29,7 @@ from scheduler.errors import InputError, OutputError
 from scheduler.store.errors import (
     Conflict,
     DatabaseFault,
+    Forbidden,
     Invalid,
     LimitReached,
     NotFound,
@@ -55,6 +56,7 @@ STATUS_OF: dict[type[StoreError], int] = {
     LimitReached: 429,
     Invalid: 422,
     Unauthenticated: 401,
+    Forbidden: 403,
     Unavailable: 503,
 }
 """The one place where the engine's refusals (``scheduler.store.errors``) become

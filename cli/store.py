@@ -17,7 +17,7 @@ from cli.options import (
 db_app = typer.Typer(help="The database (ROSTER_DATABASE_URL; default sqlite:///roster.db).")
 
 
-keys_app = typer.Typer(help="API keys (roles: viewer, planner, admin).")
+keys_app = typer.Typer(help="API keys (roles: viewer, hospital, planner, admin).")
 
 
 @db_app.command("upgrade")
@@ -57,13 +57,16 @@ def publish(
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option(help="Who holds the key.")],
-    role: Annotated[str, typer.Option(help="viewer | planner | admin")] = "viewer",
+    role: Annotated[str, typer.Option(help="viewer | hospital | planner | admin")] = "viewer",
+    hospital: Annotated[
+        str | None, typer.Option(help="role hospital: the secretary's hospital id (H01).")
+    ] = None,
     database: DatabaseOpt = None,
 ) -> None:
     """Create a key and print it (once; only its hash is stored)."""
     from scheduler.store.keys import create_key
 
-    key = create_key(engine_for(database), name, role)
+    key = create_key(engine_for(database), name, role, hospital_id=hospital)
     console.print(key, highlight=False, soft_wrap=True)
 
 

@@ -18,8 +18,16 @@ router = APIRouter(tags=["keys"])
 @router.post("/keys", status_code=201, responses=responses(400, *AUTH_ERRORS, 422))
 def new_key(caller: Admin, body: KeyRequest, engine: DbEngine) -> KeyCreated:
     """Create an API key (admin)."""
-    key = create_key(engine, body.name, body.role, actor=caller.key_id)
-    return KeyCreated(id=key.split("_")[1], name=body.name, role=body.role, key=key)
+    key = create_key(
+        engine, body.name, body.role, actor=caller.key_id, hospital_id=body.hospital_id
+    )
+    return KeyCreated(
+        id=key.split("_")[1],
+        name=body.name,
+        role=body.role,
+        hospital_id=body.hospital_id,
+        key=key,
+    )
 
 
 @router.get("/keys", responses=responses(*AUTH_ERRORS))

@@ -70,6 +70,11 @@ class Unauthenticated(StoreError):
     """A secret that opens nothing (an unknown doctor or calendar token)."""
 
 
+class Forbidden(StoreError):
+    """The caller may do this, but not for that: a hospital's secretary and another
+    hospital's doctor."""
+
+
 class Unavailable(StoreError):
     """What the request needs is not set up on this server (no data set yet): the
     caller did nothing wrong; an administrator must act."""

@@ -3,7 +3,9 @@
 A key reads ``rk_<id>_<secret>``: ``id`` finds the row, the SHA-256 of the whole
 key is compared in constant time. Keys carry 256 random bits, so a plain
 SHA-256 (no slow hash) is the usual choice, as for any high-entropy token.
-Roles are ordered: a planner may do what a viewer may, an admin what a planner may.
+Roles are ordered: a hospital secretary may do what a viewer may (and submit
+leave requests for the doctors of one hospital, ``Caller.hospital_id``), a
+planner what a secretary may for every hospital, an admin what a planner may.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from scheduler.store.errors import Invalid, NotFound
 from scheduler.store.runs import audit, now
 from scheduler.store.schema import ApiKey, CalendarToken
 
-ROLES = ("viewer", "planner", "admin")
+ROLES = ("viewer", "hospital", "planner", "admin")
 _PREFIX = "rk"
 _DUMMY = hashlib.sha256(b"no such key").hexdigest()
 
@@ -42,19 +44,38 @@ class Caller:
     key_id: str
     name: str
     role: str
+    hospital_id: str | None = None  # a hospital secretary's hospital
+
+    def may_act_for(self, hospital_id: str) -> bool:
+        """Whether the caller may submit for the doctors of ``hospital_id``: a planner
+        (or admin) for any, a secretary for their own hospital."""
+        return allows(self.role, "planner") or self.hospital_id == hospital_id
 
 
-def create_key(engine: Engine, name: str, role: str, *, actor: str = "cli") -> str:
-    """A new key of ``role``; returns the key itself (shown once, never stored)."""
+def create_key(
+    engine: Engine, name: str, role: str, *, actor: str = "cli", hospital_id: str | None = None
+) -> str:
+    """A new key of ``role`` (``hospital``: scoped to ``hospital_id``); returns the key
+    itself (shown once, never stored)."""
     if role not in ROLES:
         raise Invalid(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    if (role == "hospital") != (hospital_id is not None):
+        raise Invalid("a hospital key names its hospital (--hospital); other roles do not")
     key_id = secrets.token_hex(6)
     key = f"{_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     with transaction(engine) as session:
         session.add(
-            ApiKey(id=key_id, name=name, role=role, secret_sha256=_sha256(key), created_at=now())
+            ApiKey(
+                id=key_id,
+                name=name,
+                role=role,
+                secret_sha256=_sha256(key),
+                created_at=now(),
+                hospital_id=hospital_id,
+            )
         )
-        audit(session, actor, "create_key", key_id, {"name": name, "role": role})
+        detail = {"name": name, "role": role, "hospital_id": hospital_id}
+        audit(session, actor, "create_key", key_id, detail)
     return key
 
 
@@ -76,7 +97,7 @@ def authenticate(session: Session, key: str) -> Caller | None:
     matches = hmac.compare_digest(_sha256(key), expected)  # same work whether found or not
     if row is None or not matches or row.revoked_at is not None:
         return None
-    return Caller(row.id, row.name, row.role)
+    return Caller(row.id, row.name, row.role, row.hospital_id)
 
 
 def list_keys(session: Session) -> list[ApiKey]:

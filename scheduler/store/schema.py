@@ -253,6 +253,7 @@ class ApiKey(Base):
     secret_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+    hospital_id: Mapped[str | None] = mapped_column(String(64))  # role hospital: its scope
 
 
 class CalendarToken(Base):
@@ -362,3 +363,24 @@ class DataImport(Base):
     files: Mapped[dict[str, Any]]  # file → SHA-256 of its bytes in data_blobs
     changes: Mapped[dict[str, Any]]  # {"rows": [RowChange as a dict, ...]}
     applied_version: Mapped[int | None] = mapped_column(Integer)  # set when confirmed
+
+
+class DataRequest(Base):
+    """A leave request for a doctor, from a hospital's secretary (or a planner), and
+    the planner's decision; approval is a data version (``data_version``)."""
+
+    __tablename__ = "data_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(200))  # the person (key name)
+    hospital_id: Mapped[str] = mapped_column(String(64), index=True)
+    doctor_id: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|approved|rejected
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    data_version: Mapped[int | None] = mapped_column(Integer)  # the version approval made

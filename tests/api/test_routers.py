@@ -20,6 +20,7 @@ from api.settings import ApiSettings
 from api.types import Id
 from scheduler.store.errors import (
     Conflict,
+    Forbidden,
     Invalid,
     LimitReached,
     NotFound,
@@ -41,6 +42,7 @@ from tests.paths import ROOT
         (JobLimitReached, 429),
         (Invalid, 422),
         (Unauthenticated, 401),
+        (Forbidden, 403),
         (Unavailable, 503),
         (StoreError, 400),
     ],
