@@ -41,6 +41,7 @@ def api(database_url: str, default_run: Path) -> Iterator[Api]:
             role: create_key(engine, f"test {role}", role)
             for role in ("viewer", "planner", "admin")
         }
+        keys["hospital"] = create_key(engine, "test hospital", "hospital", hospital_id="H01")
         run_id = import_run_dir(engine, default_run)
         yield Api(client, keys, run_id)
 
@@ -131,4 +132,8 @@ def test_every_protected_route_refuses_no_key_and_a_wrong_key(
     below = {"viewer": None, "planner": "viewer", "admin": "planner"}[needs]
     if below is not None:
         response = api.client.request(method, url, headers={"X-API-Key": api.keys[below]})
+        assert response.status_code == 403, (method, url, response.text)
+    # A hospital's secretary reads as a viewer and submits leave requests, nothing more.
+    if needs != "viewer" and (method, path) != ("POST", "/requests"):
+        response = api.client.request(method, url, headers={"X-API-Key": api.keys["hospital"]})
         assert response.status_code == 403, (method, url, response.text)
