@@ -39,7 +39,8 @@ router = APIRouter(tags=["rosters"])
 def repair(
     caller: Planner, week: Week, body: RepairRequest, settings: Settings, engine: DbEngine
 ) -> Repaired:
-    """Repair the published roster after absences; publish it as the next version."""
+    """Repair the published roster after absences; publish it as the next version
+    (``preview``: show it, publish nothing — 201 all the same, ``published`` false)."""
     outcome = repair_week(
         engine,
         week,
@@ -51,8 +52,9 @@ def repair(
         note=body.note,
         params=_solver_params(settings),
         file=BODY,
+        preview=body.preview,
     )
-    return Repaired.model_validate(outcome.as_dict())
+    return Repaired.model_validate({**outcome.as_dict(), "published": not body.preview})
 
 
 @router.get("/weeks/{week}/changes", responses=responses(*AUTH_ERRORS, 404, 422))

@@ -32,6 +32,11 @@ class RepairRequest(BaseModel):
     )
     version: int | None = Field(default=None, ge=1, le=MAX_VERSION, description="default: newest")
     note: str | None = Field(default=None, max_length=500)
+    preview: bool = Field(
+        default=False,
+        description="solve and show the repair (levels, diff, notifications) without "
+        "publishing it; publish by sending it again with preview false and version set",
+    )
 
 
 class Repaired(BaseModel):
@@ -52,6 +57,7 @@ class Repaired(BaseModel):
     )
     changes: list[dict[str, Any]]
     notifications: dict[str, Any] = Field(description="lines per affected doctor and site")
+    published: bool = Field(default=True, description="false for a preview: nothing stored")
 
 
 class Changes(BaseModel):

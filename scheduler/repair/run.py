@@ -23,9 +23,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from scheduler.demand import DemandRow
 from scheduler.domain import Instance
 from scheduler.faults import crash_point
-from scheduler.io.output_dir import Leftover, OutputKind, prepare_output
+from scheduler.io.output_dir import Leftover, OutputKind, PreparedOutput, prepare_output
 from scheduler.io.run_dir import demand_rows_from_csv, run_record, write_record
 from scheduler.labels import REPAIR_PAGE
 from scheduler.model.params import SolverParams
@@ -105,11 +106,18 @@ def repair_week(
     note: str | None = None,
     params: SolverParams | None = None,
     file: str | None = None,
+    preview: bool = False,
 ) -> RepairOutcome:
     """Repair the newest (or the given) published version of ``week`` and
     publish the result as the next version; the repair directory is ``out_dir``
     (default ``out_root/WEEK-vN``, N the new version). ``week`` is read in its
-    canonical spelling (``scheduler.week.canonical_week``) before it names anything."""
+    canonical spelling (``scheduler.week.canonical_week``) before it names anything.
+
+    ``preview``: solve and answer the same (levels, diff, notifications), but
+    write and publish nothing (``run_id`` empty). The solve is deterministic, so
+    the same request without ``preview`` and with ``version`` set to the
+    previewed one publishes exactly what was shown — or is refused (409) if the
+    week moved on meanwhile."""
     week = canonical_week(week)
     with transaction(engine) as session:
         stored = published_roster(session, week, version)  # NotFound if none
@@ -126,9 +134,11 @@ def repair_week(
     out_dir = Path(out_dir) if out_dir is not None else Path(out_root) / f"{week}-v{new_version}"
     # Refused or not writable: say so before the solve. Leftovers of a killed
     # repair beside it are completed if their version was published.
-    output = prepare_output(
-        out_dir, OutputKind.REPAIR, complete=functools.partial(complete_leftover, engine)
-    )
+    output = None
+    if not preview:
+        output = prepare_output(
+            out_dir, OutputKind.REPAIR, complete=functools.partial(complete_leftover, engine)
+        )
     instance = repair_instance(published, stored.assignments, parsed, pinned, file=file)
     result = solve_repair(instance, params)
     changes = roster_diff(instance, stored.assignments, result.assignments)
@@ -139,7 +149,7 @@ def repair_week(
         "absences": [dataclasses.asdict(a) for a in parsed],
         "pins": list(pins),
     }
-    run_id = uuid.uuid4().hex
+    run_id = "" if preview else uuid.uuid4().hex
     outcome = RepairOutcome(
         week,
         stored.publication.version,
@@ -151,25 +161,45 @@ def repair_week(
         notices,
         out_dir,
     )
-    # Stage fully, then commit the new version (one transaction), then put the
-    # directory in place. A kill between the last two leaves the staged
-    # directory, which the next repair beside it completes (complete_leftover).
+    if output is not None:
+        _publish(
+            engine, output, outcome, rows, request, actor=actor, note=note or _default_note(parsed)
+        )
+    return outcome
+
+
+def _publish(
+    engine: Engine,
+    output: PreparedOutput,
+    outcome: RepairOutcome,
+    rows: list[DemandRow],
+    request: dict[str, Any],
+    *,
+    actor: str,
+    note: str,
+) -> None:
+    """Stage the repair directory fully, then commit the new version (one
+    transaction), then put the directory in place. A kill between the last two
+    leaves the staged directory, which the next repair beside it completes
+    (``complete_leftover``)."""
+    result = outcome.result
     with output.staged() as staging:
-        record = run_record(instance, rows, result, {"repair": request}, run_dir=out_dir)
+        record = run_record(
+            outcome.instance, rows, result, {"repair": request}, run_dir=outcome.out_dir
+        )
         record = write_record(staging.path, record, result)
         _write_diff(staging.path, outcome)
         publish_repair(
             engine,
             record,
-            run_id=run_id,
-            repairs_version=stored.publication.version,
+            run_id=outcome.run_id,
+            repairs_version=outcome.repaired_version,
             parameters={**result.parameters, "repair": request},
             actor=actor,
-            note=note or _default_note(parsed),
+            note=note,
         )
         staging.keep_on_failure()
         crash_point("repair-committed")
-    return outcome
 
 
 def complete_leftover(engine: Engine, staged: Path, target: Path) -> Leftover:

@@ -148,3 +148,40 @@ def test_two_planners_approving_at_once_approve_once(served: Any, database_url: 
     assert client.get(f"/requests/{request['id']}", headers=key["planner"]).json()["status"] == (
         "approved"
     )
+
+
+def test_an_approved_request_in_a_published_week_is_repaired_after_a_preview(
+    served: Any, default_run: Path
+) -> None:
+    """The secretary asks, the planner approves (a data version), previews the repair
+    of the published week (nothing published), then publishes exactly that."""
+    app, client, key = served
+    publish(app.state.engine, import_run_dir(app.state.engine, default_run), actor="test")
+    request = client.post("/requests", json=LEAVE, headers=key["h01"]).json()
+    approved = client.post(f"/requests/{request['id']}/approve", headers=key["planner"]).json()
+    [week] = approved["request"]["published_weeks"]
+    repair = {
+        "absences": [{"doctor_id": LEAVE["doctor_id"], "from": LEAVE["start"], "to": LEAVE["end"]}],
+        "version": 1,
+    }
+    shown = client.post(
+        f"/weeks/{week}/repairs", json={**repair, "preview": True}, headers=key["planner"]
+    )
+    assert shown.status_code == 201, shown.text
+    preview = shown.json()
+    assert preview["published"] is False and preview["version"] == 2 and preview["changes"]
+    doctor = LEAVE["doctor_id"]
+    assert any(c["previous_doctor_id"] == doctor for c in preview["changes"])  # sessions freed
+    away = [
+        c
+        for c in preview["changes"]
+        if c["doctor_id"] == doctor and LEAVE["start"] <= c["half_day"][:10] <= LEAVE["end"]
+    ]
+    assert not away  # nothing given to them while away
+    assert client.get(f"/weeks/{week}/publication", headers=key["viewer"]).json()["version"] == 1
+    done = client.post(f"/weeks/{week}/repairs", json=repair, headers=key["planner"])
+    assert done.status_code == 201, done.text
+    assert done.json()["published"] is True and done.json()["version"] == 2
+    assert done.json()["changes"] == preview["changes"]  # what was shown is what was published
+    diff = client.get(f"/weeks/{week}/changes?since=1", headers=key["viewer"]).json()
+    assert diff["version"] == 2 and diff["changes"] == preview["changes"]
