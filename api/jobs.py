@@ -35,6 +35,7 @@ class Jobs:
         *,
         created_by: str,
         kind: str = RunKind.SOLVE,
+        data_version: int | None = None,
     ) -> str:
         """Queue a job on the newest data version; returns its run id. 429
         (``JobLimitReached``) beyond the limits."""
@@ -47,6 +48,7 @@ class Jobs:
             kind=kind,
             limits=self.limits,
             enqueue=self.queue.enqueue,
+            data_version=data_version,
         )
 
     def cancel(self, run_id: str) -> str:

@@ -19,14 +19,16 @@ AUTH_ERRORS = (401, 403)
 router = APIRouter(tags=["solves"])
 
 
-@router.post("/solves", status_code=202, responses=responses(400, *AUTH_ERRORS, 422, 429))
+@router.post("/solves", status_code=202, responses=responses(400, *AUTH_ERRORS, 404, 422, 429, 503))
 def start_solve(
     caller: Planner, body: SolveRequest, response: Response, jobs: JobsDep, sessions: Sessions
 ) -> SolveJob:
     """Start solving a week; poll the job, then publish it. A worker (``roster worker``)
     runs it; 429 when the key or the week already has the most unfinished jobs allowed."""
     existing_week(body.week, missing=Invalid)
-    run_id = jobs.submit(body.week, {"seed": body.seed}, created_by=caller.key_id)
+    run_id = jobs.submit(
+        body.week, {"seed": body.seed}, created_by=caller.key_id, data_version=body.data_version
+    )
     response.headers["Location"] = f"/solves/{run_id}"
     return _job(sessions, run_id)
 
@@ -73,4 +75,5 @@ def _job(sessions: sessionmaker[Session], run_id: str) -> SolveJob:
         levels=summary.levels,
         coverage=run.coverage,
         error=run.error,
+        data_version=run.data_version,
     )

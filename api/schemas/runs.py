@@ -36,6 +36,13 @@ class RunSummary(BaseModel):
 class SolveRequest(BaseModel):
     week: WeekField
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    data_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="the data version to solve (default: the newest); re-solve a run on "
+        "exactly its data",
+    )
 
 
 class SolveJob(BaseModel):
@@ -57,3 +64,6 @@ class SolveJob(BaseModel):
     levels: list[dict[str, Any]]
     coverage: float | None
     error: str | None
+    data_version: int | None = Field(
+        default=None, description="the data version solved (None: the data directory)"
+    )

@@ -47,7 +47,7 @@ from scheduler.store.data_versions import newest_version
 from scheduler.store.engine import transaction
 from scheduler.store.errors import LimitReached, NotFound
 from scheduler.store.runs import add_run, audit, now, store_record
-from scheduler.store.schema import JobWorker, RunStatus, SolveRun
+from scheduler.store.schema import DataVersion, JobWorker, RunStatus, SolveRun
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +99,20 @@ def submit_job(
     kind: str,
     limits: JobLimits | None,
     enqueue: Enqueue,
+    data_version: int | None = None,
 ) -> str:
-    """Queue a job (within the limits) and return its run id. The job solves the
-    data version that is the newest now (if the database has data versions), so
-    what a planner asked for is what runs, whatever is edited meanwhile."""
+    """Queue a job (within the limits) and return its run id. The job solves
+    ``data_version``, by default the one that is the newest now (if the database
+    has data versions), so what a planner asked for is what runs, whatever is
+    edited meanwhile (``NotFound`` for a version that does not exist)."""
     with transaction(engine) as session:
         if limits is not None:
             _serialise(session)
             _check_limits(session, week, created_by, limits)
         run = add_run(session, week, parameters, created_by=created_by, kind=kind)
-        run.data_version = newest_version(session)
+        if data_version is not None and session.get(DataVersion, data_version) is None:
+            raise NotFound(f"no data version {data_version}")
+        run.data_version = data_version or newest_version(session)
         run.queue_job_id = enqueue(session, run.id)
         return run.id
 

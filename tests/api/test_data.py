@@ -359,3 +359,49 @@ def test_a_workbook_with_a_bad_cell_is_refused_naming_sheet_row_and_column(serve
     unchanged = _upload(client, planner, _workbook(client, viewer))
     assert unchanged.status_code == 409 and "no change" in unchanged.json()["detail"]
     assert [v["version"] for v in client.get("/data/versions", headers=viewer).json()] == [1]
+
+
+@pytest.mark.slow
+def test_every_data_version_is_solved_again_to_its_roster(
+    served: Any, job_worker: Any, default_run: Path, tmp_path: Path
+) -> None:
+    """After an edit (version 2), a solve of version 1 gives the roster a solve of
+    the original directory gives; a solve of version 2, the roster of version 2
+    exported and solved from its directory by the command line."""
+    from typer.testing import CliRunner
+
+    from cli.app import app as roster
+
+    app, client, planner, _ = served
+    job_worker(app.state.settings)
+    cap = {"file": "doctors.csv", "action": "change", "key": [DOCTOR], "cells": {"weekly_cap": 1}}
+    assert _edit(client, planner, 1, rows=[cap]).status_code == 201
+    runs = {}
+    for version in (1, 2):
+        job = client.post(
+            "/solves", json={"week": WEEK, "data_version": version}, headers=planner
+        ).json()
+        from tests.store.test_jobs import _poll
+
+        done = _poll(client, planner["X-API-Key"], job["id"])
+        assert done["status"] == "succeeded" and done["data_version"] == version
+        with transaction(app.state.engine) as session:
+            runs[version] = Path(str(session.get(SolveRun, job["id"]).run_dir))  # type: ignore[union-attr]
+    assert (runs[1] / "roster.csv").read_bytes() == (default_run / "roster.csv").read_bytes()
+    url = str(app.state.settings.database_url)
+    exported = tmp_path / "v2"
+    cli = CliRunner()
+    assert (
+        cli.invoke(
+            roster, ["data", "export", str(exported), "--version", "2", "--database", url]
+        ).exit_code
+        == 0
+    )
+    solved = cli.invoke(
+        roster, ["solve", "--week", WEEK, "--data", str(exported), "--out", str(tmp_path / "r2")]
+    )
+    assert solved.exit_code == 0, solved.output
+    assert (tmp_path / "r2" / "roster.csv").read_bytes() == (runs[2] / "roster.csv").read_bytes()
+    assert (runs[2] / "roster.csv").read_bytes() != (runs[1] / "roster.csv").read_bytes()
+    missing = client.post("/solves", json={"week": WEEK, "data_version": 9}, headers=planner)
+    assert missing.status_code == 404
