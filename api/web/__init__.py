@@ -13,7 +13,9 @@ Pages (``/console/...``), zh-CN by default with an English switch:
 * solve and publish, scenarios: a planner's jobs and their pages;
 * unmet demand: grouped by consortium and specialty, with reasons, and a
   heatmap;
-* planning inputs: the data set's versions and their change lists.
+* planning inputs: the data set's versions and their change lists; a
+  planner changes a doctor's leave, cap and preferred weekdays — each
+  change a new data version (``editing``).
 
 The pages read what the API reads (``scheduler.store.queries``); they hold no
 logic of their own beyond arranging it. Layout:
@@ -23,6 +25,8 @@ logic of their own beyond arranging it. Layout:
 * ``deps`` — who is signed in (``SignedIn``: the one sign-in check), CSRF;
 * ``render`` — templates and the context every page shares;
 * ``reads`` — what the pages read from the store;
+* ``editing`` — an edit form sent: the next data version, or the form again
+  saying why not;
 * ``errors``, ``i18n`` — error pages, the console's words.
 """
 
