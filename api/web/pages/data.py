@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from api.web.deps import PREFIX, SignedIn
 from api.web.reads import data_history, data_version
 from api.web.render import page
-from scheduler.labels import CONSOLE_WORDS
+from scheduler.labels import CONSOLE_WORDS, DATA_COLUMNS_ZH, DATA_SHEETS
 from scheduler.store.data_versions import RowChange, VersionInfo
 from scheduler.store.schema import MAX_VERSION
 
@@ -42,11 +42,21 @@ class VersionsView:
 
 
 @dataclass(frozen=True)
+class ChangeLine:
+    """One change of a version, with the Chinese names of its file and column (those
+    of the data workbook; "" where there is none, as for policy.toml)."""
+
+    change: RowChange
+    file_zh: str
+    column_zh: str
+
+
+@dataclass(frozen=True)
 class VersionView:
     """One data version and its change list."""
 
     version: VersionRow
-    changes: list[RowChange] = field(default_factory=list)
+    changes: list[ChangeLine] = field(default_factory=list)
 
 
 @router.get(f"{PREFIX}/data/versions")
@@ -58,7 +68,11 @@ def versions_page(request: Request, user: SignedIn) -> Response:
 @router.get(f"{PREFIX}/data/versions/{{version}}")
 def version_page(request: Request, user: SignedIn, version: Version) -> Response:
     info, changes = data_version(request.app, version)  # none: NotFound, the 404 page
-    return page(request, "data_version.html.j2", user, VersionView(listed(info), changes))
+    lines = [
+        ChangeLine(c, DATA_SHEETS.get(c.file, ""), DATA_COLUMNS_ZH.get(c.column or "", ""))
+        for c in changes
+    ]
+    return page(request, "data_version.html.j2", user, VersionView(listed(info), lines))
 
 
 def listed(info: VersionInfo) -> VersionRow:

@@ -127,6 +127,9 @@ def test_the_data_versions_pages(console: Console) -> None:
     assert row is not None
     assert "测试planner" in row.group(0) and "在线修改" in row.group(0)
     assert "门诊调整" in row.group(0) and '<td class="num">1</td>' in row.group(0)
+    zh = console.client.get("/console/data/versions/2").text  # the workbook's Chinese names
+    assert '医生 <span class="id">doctors.csv</span>' in zh
+    assert '每周上限 <span class="id">weekly_cap</span>' in zh
     two = console.client.get("/console/data/versions/2", params={"lang": "en"}).text
     assert "doctors.csv" in two and DOCTOR in two and "weekly_cap" in two
     assert "<del>3</del> → <ins>4</ins>" in two and "changed" in two
