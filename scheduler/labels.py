@@ -748,6 +748,10 @@ CONSOLE_DATA_WORDS: dict[str, dict[str, str]] = {
     "data_directory": {"zh": "数据目录", "en": "a data directory"},
     # The edit forms: each carries the version it was made on and a note (why).
     "shown_version": {"zh": "本页显示的是", "en": "This page shows"},
+    "next_solve": {
+        "zh": "修改从下一次求解起生效，已发布的排班不会改变。",
+        "en": "Changes take effect from the next solve; published rosters stay as they are.",
+    },
     "saved_as": {"zh": "已保存，新的数据版本为", "en": "Saved as data version"},
     "unchanged": {
         "zh": "没有改动：提交的内容与当前数据相同，未生成新的数据版本。",

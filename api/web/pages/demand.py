@@ -32,7 +32,7 @@ from scheduler.domain import Title
 from scheduler.io.data_edits import RowEdit
 from scheduler.io.load import DataSet
 from scheduler.io.records import ClinicRow, ConsortiumRow, DepartmentRow, SiteRow, SpecialtyRow
-from scheduler.labels import CLINIC_ITEM_NAME, TITLE_ZH
+from scheduler.labels import TITLE_ZH
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,8 +46,8 @@ class Item:
 
     kind: Kind
     id: str
-    name: str
     site: str
+    specialty: str
     sessions_per_week: int
     min_title: str
     priority: int
@@ -131,10 +131,8 @@ def _items(data: DataSet, consortium: str) -> dict[Kind, list[Item]]:
         Item(
             "clinics",
             c.clinic_id,
-            CLINIC_ITEM_NAME.format(
-                site=sites[c.site_id].name, specialty=specialties[c.specialty_id]
-            ),
             sites[c.site_id].name,
+            specialties[c.specialty_id],
             c.sessions_per_week,
             c.min_title,
             c.priority,
@@ -147,8 +145,8 @@ def _items(data: DataSet, consortium: str) -> dict[Kind, list[Item]]:
         Item(
             "departments",
             d.department_id,
-            d.name,
             sites[d.site_id].name,
+            specialties[d.specialty_id],
             d.sessions_per_week,
             d.min_title,
             d.priority,
