@@ -471,6 +471,7 @@ CONSOLE_WORDS: dict[str, dict[str, str]] = {
     "role_viewer": {"zh": "查看者", "en": "viewer"},
     "role_planner": {"zh": "排班员", "en": "planner"},
     "role_admin": {"zh": "管理员", "en": "admin"},
+    "role_hospital": {"zh": "医院秘书", "en": "hospital secretary"},
     "week": {"zh": "周次", "en": "Week"},
     "version": {"zh": "版本", "en": "version"},
     "published_at": {"zh": "发布于", "en": "published"},

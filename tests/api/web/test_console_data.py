@@ -27,7 +27,7 @@ from api.settings import ApiSettings
 from scheduler.store.data_versions import list_versions, version_changes
 from scheduler.store.engine import reading
 from scheduler.store.keys import create_key
-from tests.api.web.test_console import Console
+from tests.api.web.test_console import Console, _csrf
 from tests.paths import ROOT
 
 DOCTOR = "H01-CARD-01"
@@ -302,6 +302,16 @@ def test_a_viewer_reads_but_cannot_edit(console: Console) -> None:
     ):
         refused = console.client.post(url, data={**token, **fields})
         assert refused.status_code == 403 and "没有权限" in refused.text, url
+    # A hospital secretary's key (role hospital) reads the console and cannot edit either.
+    secretary = create_key(console.engine, "医院秘书", "hospital", hospital_id="H01")
+    console.client.post("/console/signin", data={"api_key": secretary})
+    page = console.client.get(f"/console/doctors/{DOCTOR}")
+    assert page.status_code == 200 and "医院秘书" in page.text and 'name="base"' not in page.text
+    token = {**token, "csrf": _csrf(page.text)}
+    refused = console.client.post(
+        f"/console/doctors/{DOCTOR}/cap", data={**token, "weekly_cap": "4"}
+    )
+    assert refused.status_code == 403
     # A planner's form without its session's token (another site's) is refused too.
     console.signin("planner")
     stolen = {**_form(planner_page, "cap"), "csrf": "forged", "weekly_cap": "4", "note": "x"}
