@@ -80,3 +80,5 @@ IdField = Annotated[str, Field(pattern=ID_PATTERN, description=ID_HELP)]
 """An id in a request body."""
 FilterId = Annotated[str, Query(description=ID_HELP), AfterValidator(_id_or_empty)]
 """A console filter: an id, or empty for "all"."""
+FilterIdForm = Annotated[str, Form(description=ID_HELP), AfterValidator(_id_or_empty)]
+"""A console filter carried by a form (to come back to the same list): an id, or empty."""

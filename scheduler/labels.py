@@ -19,7 +19,7 @@ and stay in the data.
 
 Sections: calendar words · the domain · solve statuses · unmet reasons · the
 workbook · the calendar feed · repair notifications · scenarios and their reports
-· the console.
+· the console · the data workbook · planning inputs in the console.
 """
 
 from __future__ import annotations
@@ -471,6 +471,7 @@ CONSOLE_WORDS: dict[str, dict[str, str]] = {
     "role_viewer": {"zh": "查看者", "en": "viewer"},
     "role_planner": {"zh": "排班员", "en": "planner"},
     "role_admin": {"zh": "管理员", "en": "admin"},
+    "role_hospital": {"zh": "医院秘书", "en": "hospital secretary"},
     "week": {"zh": "周次", "en": "Week"},
     "version": {"zh": "版本", "en": "version"},
     "published_at": {"zh": "发布于", "en": "published"},
@@ -702,3 +703,120 @@ class DataWorkbookTexts:
 
 
 DATA_WORKBOOK = DataWorkbookTexts()
+
+
+# ---------------------------------------------------------------- planning inputs in the console
+# The console's pages over the data set's versions (api/web/pages/data.py, sites.py,
+# demand.py and the doctor page's edit forms): the history, and planners' edits.
+
+CONSOLE_DATA_WORDS: dict[str, dict[str, str]] = {
+    "nav_sites": {"zh": "站点", "en": "Sites"},
+    "nav_demand": {"zh": "需求", "en": "Demand"},
+    "nav_data": {"zh": "数据版本", "en": "Data versions"},
+    "data_version": {"zh": "数据版本", "en": "Data version"},
+    "data_versions_help": {
+        "zh": "排班数据的每次修改都生成一个新的数据版本，旧版本保持不变；"
+        "求解使用提交时最新的版本。",
+        "en": "Every change of the planning data makes a new data version; older versions "
+        "never change. A solve uses the version that was newest when it was started.",
+    },
+    "time_shanghai": {"zh": "时间（北京时间）", "en": "Time (Asia/Shanghai)"},
+    "created_by": {"zh": "操作人", "en": "By"},
+    "source": {"zh": "来源", "en": "Source"},
+    "note": {"zh": "说明", "en": "Note"},
+    "changes_count": {"zh": "改动数", "en": "Changes"},
+    "source_import": {"zh": "导入", "en": "import"},
+    "source_edit": {"zh": "在线修改", "en": "edit"},
+    "source_excel": {"zh": "Excel 工作簿", "en": "Excel workbook"},
+    "source_request": {"zh": "审批通过的申请", "en": "approved request"},
+    "change_list": {"zh": "改动清单", "en": "Changes"},
+    "file": {"zh": "文件", "en": "File"},
+    "row": {"zh": "行", "en": "Row"},
+    "change": {"zh": "改动", "en": "Change"},
+    "column": {"zh": "列", "en": "Column"},
+    "old_new": {"zh": "原值 → 新值", "en": "Old → new"},
+    "empty": {"zh": "（空）", "en": "(empty)"},
+    "change_added": {"zh": "新增", "en": "added"},
+    "change_removed": {"zh": "删除", "en": "removed"},
+    "change_changed": {"zh": "修改", "en": "changed"},
+    "no_row_changes": {
+        "zh": "此版本没有逐行改动（第一个版本是整套数据的导入）。",
+        "en": "No row changes (the first version is the whole data set, imported).",
+    },
+    "no_data_version": {"zh": "没有这个数据版本。", "en": "No such data version."},
+    "all_data_versions": {"zh": "全部数据版本", "en": "All data versions"},
+    "solved_on": {"zh": "求解所用数据", "en": "Solved on"},
+    "data_directory": {"zh": "数据目录", "en": "a data directory"},
+    # The edit forms: each carries the version it was made on and a note (why).
+    "shown_version": {"zh": "本页显示的是", "en": "This page shows"},
+    "next_solve": {
+        "zh": "修改从下一次求解起生效，已发布的排班不会改变。",
+        "en": "Changes take effect from the next solve; published rosters stay as they are.",
+    },
+    "saved_as": {"zh": "已保存，新的数据版本为", "en": "Saved as data version"},
+    "unchanged": {
+        "zh": "没有改动：提交的内容与当前数据相同，未生成新的数据版本。",
+        "en": "Nothing changed: what was sent equals the current data; no new version was made.",
+    },
+    "conflict": {
+        "zh": "修改没有保存：表单是按数据版本 {base} 填写的，但现在最新的是数据版本 {newest}"
+        "（可能有人刚刚修改了数据，或同一表单提交了两次）。请重新加载页面，核对最新数据后再修改。",
+        "en": "Not saved: the form was filled in on data version {base}, but the newest is "
+        "now data version {newest} (someone changed the data just now, or the form was sent "
+        "twice). Reload the page, check the newest data, then make the change again.",
+    },
+    "reload": {"zh": "重新加载", "en": "Reload"},
+    "not_saved": {
+        "zh": "修改没有保存，请更正标出的内容：",
+        "en": "Not saved; correct what is marked:",
+    },
+    "note_label": {"zh": "修改原因（必填）", "en": "Why (required)"},
+    "note_required": {"zh": "请填写修改原因。", "en": "Say why: the note is required."},
+    "save": {"zh": "保存", "en": "Save"},
+    "edit": {"zh": "修改", "en": "Change"},
+    "data_planner_only": {
+        "zh": "只有排班员可以修改排班数据。",
+        "en": "Only a planner may change the planning data.",
+    },
+    "planning_data": {"zh": "排班数据", "en": "Planning data"},
+    "not_in_data": {
+        "zh": "当前数据版本中没有这名医生。",
+        "en": "The current data version has no such doctor.",
+    },
+    "weekly_cap": {"zh": "每周外派上限（次）", "en": "Weekly cap (sessions)"},
+    "preferred_weekdays": {"zh": "偏好工作日", "en": "Preferred weekdays"},
+    "no_preference": {"zh": "无偏好", "en": "no preference"},
+    "cap_and_preferences": {"zh": "上限与偏好", "en": "Cap and preferences"},
+    "leave": {"zh": "请假", "en": "Leave"},
+    "start_date": {"zh": "开始日期", "en": "Start date"},
+    "end_date": {"zh": "结束日期", "en": "End date"},
+    "leave_reason": {"zh": "请假原因", "en": "Reason"},
+    "add_leave": {"zh": "添加请假", "en": "Add leave"},
+    "remove_leave": {"zh": "删除此请假", "en": "Remove this leave"},
+    "no_leave": {"zh": "没有请假记录。", "en": "No leave recorded."},
+    "kind": {"zh": "类型", "en": "Kind"},
+    "kind_district_hospital": {"zh": "区级医院", "en": "district hospital"},
+    "kind_grassroots": {"zh": "基层医疗机构", "en": "grassroots"},
+    "kind_workstation": {"zh": "家庭医生工作站", "en": "workstation"},
+    "closed_half_days": {"zh": "停诊半天", "en": "Closed half-days"},
+    "none": {"zh": "无", "en": "none"},
+    "closed_help": {
+        "zh": "勾选该站点停诊的半天（只列出排班规则开放的半天）。",
+        "en": "Tick the half-days the site is closed (the half-days the policy opens).",
+    },
+    "clinics": {"zh": "基层坐诊", "en": "Grassroots clinics"},
+    "departments": {"zh": "共建科室", "en": "Joint departments"},
+    "item": {"zh": "需求项", "en": "Demand item"},
+    "sessions_per_week": {"zh": "每周次数", "en": "Sessions per week"},
+    "min_title": {"zh": "最低职称", "en": "Minimum title"},
+    "priority": {"zh": "优先级", "en": "Priority"},
+    "priority_help": {
+        "zh": "1–5，越大越重要（每缺一次出诊的权重）",
+        "en": "1–5, higher is more important (the weight of one unmet session)",
+    },
+    "filter_by": {"zh": "筛选", "en": "Filter"},
+}
+"""The console's words for the data set's pages and edit forms (merged into
+:data:`CONSOLE_WORDS` below, so a page reads them like every other word)."""
+
+CONSOLE_WORDS.update(CONSOLE_DATA_WORDS)

@@ -107,3 +107,20 @@ def test_every_console_word_has_every_language() -> None:
     for key, words in labels.CONSOLE_WORDS.items():
         assert set(words) == set(labels.CONSOLE_LANGUAGES), key
         assert all(words.values()), key
+
+
+def test_the_console_data_words_add_words_and_replace_none() -> None:
+    """CONSOLE_DATA_WORDS is merged into CONSOLE_WORDS: a key of both would silently
+    change a word of another page."""
+    tree = ast.parse(LABELS.read_text(encoding="utf-8"))
+    first = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == "CONSOLE_WORDS"
+    )
+    assert isinstance(first, ast.Dict)
+    written = {key.value for key in first.keys if isinstance(key, ast.Constant)}
+    assert written and not written & set(labels.CONSOLE_DATA_WORDS)
+    assert set(labels.CONSOLE_DATA_WORDS) <= set(labels.CONSOLE_WORDS)

@@ -4,15 +4,18 @@ Every page gets the same context (``base_context``: the words in the reader's
 language, the signed-in user, the path prefix, the session's CSRF token)
 plus the fields of its view model, a dataclass of the page's module
 (``WeekView``, ``DoctorView``...). ``?lang=`` switches the language and is
-remembered in a cookie.
+remembered in a cookie. Times are shown in Asia/Shanghai, where the planners
+are (``{{ moment | shanghai }}``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,6 +30,19 @@ if TYPE_CHECKING:
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LEVEL_NAMES_ZH = {code: name.zh for code, name in LEVEL_NAMES.items()}
+PLANNERS_ZONE = ZoneInfo("Asia/Shanghai")
+"""Where the planners are: the console shows times there (China has one zone, no DST)."""
+
+
+def shanghai(moment: dt.datetime) -> str:
+    """``moment`` as a planner reads it: Asia/Shanghai, to the minute (the store's
+    times are aware, in UTC; a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(PLANNERS_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["shanghai"] = shanghai
 
 
 def language_of(request: Request) -> str:

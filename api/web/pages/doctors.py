@@ -1,4 +1,6 @@
-"""Doctors: search by name or id, a doctor's week, the calendar-feed link (made by a planner)."""
+"""Doctors: search by name or id, a doctor's week, the calendar-feed link (made by a
+planner), and the doctor's planning data — leave, weekly cap, preferred weekdays —
+which a planner changes there (each change a new data version: ``api.web.editing``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,28 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import Response
 
 from api.types import Id, WeekQuery
-from api.web.deps import PREFIX, SignedIn, planner_form
-from api.web.reads import published
+from api.web.deps import PREFIX, SignedIn, User, planner_form
+from api.web.editing import (
+    BaseForm,
+    Bounds,
+    CellForm,
+    CellsForm,
+    Choice,
+    Csrf,
+    EditState,
+    NoteForm,
+    Sent,
+    bounds,
+    edit_state,
+    save,
+    ticked,
+    weekday_choices,
+)
+from api.web.reads import newest_data, published
 from api.web.render import page
 from scheduler.domain import Doctor
+from scheduler.io.data_edits import RowEdit
+from scheduler.io.records import DoctorRow, LeaveRow
 from scheduler.store.keys import create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page
 from scheduler.store.schema import Publication
@@ -52,8 +72,33 @@ class DoctorSession:
 
 
 @dataclass(frozen=True)
+class Leave:
+    """A leave row of the doctor (``form``: the id of its remove form)."""
+
+    start_date: str
+    end_date: str
+    reason: str
+    form: str
+
+
+@dataclass(frozen=True)
+class DoctorData:
+    """The doctor's row of the newest data version: what a planner edits here."""
+
+    base: int  # the data version shown: the forms' base
+    id: str
+    name: str
+    weekly_cap: int
+    cap: Bounds
+    preferred: frozenset[str]
+    weekdays: list[Choice]
+    leave: list[Leave]
+
+
+@dataclass(frozen=True)
 class DoctorView:
-    """A doctor's week (``doctor`` None: no such doctor in the published week)."""
+    """A doctor's week (``doctor`` None: no such doctor in the published week) and
+    planning data (``data`` None: none in the newest data version)."""
 
     week: str | None
     publication: Publication | None
@@ -62,6 +107,8 @@ class DoctorView:
     specialty: str = ""
     sessions: list[DoctorSession] = field(default_factory=list)
     feed: str | None = None  # the calendar-feed link just made (shown once)
+    data: DoctorData | None = None
+    edit: EditState = field(default_factory=EditState)
 
 
 @router.get(f"{PREFIX}/doctors")
@@ -76,7 +123,8 @@ def doctors_page(
 def doctor_page(
     request: Request, user: SignedIn, doctor_id: Id, week: WeekQuery = None
 ) -> Response:
-    return page(request, "doctor.html.j2", user, doctor_view(request.app, doctor_id, week))
+    view = doctor_view(request.app, doctor_id, week, edit_state(request))
+    return page(request, "doctor.html.j2", user, view)
 
 
 @router.post(f"{PREFIX}/doctors/{{doctor_id}}/feed")
@@ -110,7 +158,19 @@ def find_doctors(app: FastAPI, q: str) -> list[FoundDoctor]:
     return found[:MAX_FOUND]
 
 
-def doctor_view(app: FastAPI, doctor_id: str, week: str | None) -> DoctorView:
+def doctor_view(
+    app: FastAPI, doctor_id: str, week: str | None, edit: EditState | None = None
+) -> DoctorView:
+    """A doctor's sessions in the week asked (default the newest published), and
+    the doctor's planning data with its forms' ``edit`` state."""
+    return replace(
+        doctor_week(app, doctor_id, week),
+        data=doctor_data(app, doctor_id),
+        edit=edit or EditState(),
+    )
+
+
+def doctor_week(app: FastAPI, doctor_id: str, week: str | None) -> DoctorView:
     """A doctor's sessions in the week asked (default the newest published)."""
     shown = published(app, week)
     instance = shown.instance
@@ -138,3 +198,99 @@ def doctor_view(app: FastAPI, doctor_id: str, week: str | None) -> DoctorView:
             for r in rows
         ],
     )
+
+
+def doctor_data(app: FastAPI, doctor_id: str) -> DoctorData | None:
+    """The doctor's row and leave in the newest data version (None: no such doctor)."""
+    base, data = newest_data(app)
+    row = next((d for d in data.table(DoctorRow) if d.doctor_id == doctor_id), None)
+    if row is None:
+        return None
+    leave = [r for r in data.table(LeaveRow) if r.doctor_id == doctor_id]
+    return DoctorData(
+        base=base,
+        id=row.doctor_id,
+        name=row.name,
+        weekly_cap=row.weekly_cap,
+        cap=bounds("doctors.csv", "weekly_cap"),
+        preferred=row.preferred_weekdays,
+        weekdays=weekday_choices(data.policy.open_half_days, row.preferred_weekdays),
+        leave=[
+            Leave(str(r.start_date), str(r.end_date), r.reason, f"remove-{k}")
+            for k, r in enumerate(sorted(leave, key=lambda r: (r.start_date, r.end_date)))
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- a planner's edits
+
+
+@router.post(f"{PREFIX}/doctors/{{doctor_id}}/leave")
+def add_leave(
+    request: Request,
+    user: SignedIn,
+    doctor_id: Id,
+    base: BaseForm,
+    csrf: Csrf = "",
+    note: NoteForm = "",
+    start_date: CellForm = "",
+    end_date: CellForm = "",
+    reason: CellForm = "",
+) -> Response:
+    cells = {
+        "start_date": start_date.strip(),
+        "end_date": end_date.strip(),
+        "reason": reason.strip(),
+    }
+    sent = Sent("leave", base, note, cells)
+    edit = RowEdit("leave.csv", "add", cells={"doctor_id": doctor_id, **cells})
+    return _save(request, user, doctor_id, csrf, sent, edit)
+
+
+@router.post(f"{PREFIX}/doctors/{{doctor_id}}/leave/remove")
+def remove_leave(
+    request: Request,
+    user: SignedIn,
+    doctor_id: Id,
+    base: BaseForm,
+    csrf: Csrf = "",
+    note: NoteForm = "",
+    which: Annotated[str, Form(pattern=r"^remove-[0-9]{1,5}$")] = "remove-0",
+    start_date: CellForm = "",
+    end_date: CellForm = "",
+    reason: CellForm = "",
+) -> Response:
+    key = (doctor_id, start_date, end_date, reason)  # leave.csv has no key: every column
+    sent = Sent(which, base, note, {"start_date": start_date, "end_date": end_date})
+    return _save(request, user, doctor_id, csrf, sent, RowEdit("leave.csv", "remove", key))
+
+
+@router.post(f"{PREFIX}/doctors/{{doctor_id}}/cap")
+def change_cap(
+    request: Request,
+    user: SignedIn,
+    doctor_id: Id,
+    base: BaseForm,
+    csrf: Csrf = "",
+    note: NoteForm = "",
+    weekly_cap: CellForm = "",
+    preferred_weekdays: CellsForm = [],  # noqa: B006 (FastAPI copies the default)
+) -> Response:
+    data = doctor_data(request.app, doctor_id)
+    days = ticked(preferred_weekdays, data.weekdays if data else [])
+    cells = {"weekly_cap": weekly_cap.strip(), "preferred_weekdays": days}
+    sent = Sent("cap", base, note, cells)
+    return _save(
+        request, user, doctor_id, csrf, sent, RowEdit("doctors.csv", "change", (doctor_id,), cells)
+    )
+
+
+def _save(
+    request: Request, user: User, doctor_id: str, csrf: str, sent: Sent, edit: RowEdit
+) -> Response:
+    def again(state: EditState, status: int) -> Response:
+        view = doctor_view(request.app, doctor_id, None, state)
+        return page(request, "doctor.html.j2", user, view, status_code=status)
+
+    back = f"{PREFIX}/doctors/{doctor_id}"
+    return save(request, user, csrf, sent, [edit], back=back, again=again)

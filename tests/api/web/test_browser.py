@@ -17,6 +17,7 @@ except under ``CI``, where they must run.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import socket
@@ -114,10 +115,10 @@ class Watched:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, *, full_page: bool = False) -> None:
         """A screenshot, and axe-core's accessibility rules (contrast, labels, ...) on the page."""
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
         results = AXE.run(self.page)
         found = [
             f"{name}: {v['id']} ({v['impact']}) {v['help']} — {len(v['nodes'])} nodes"
@@ -254,3 +255,93 @@ def test_a_planner_runs_a_scenario_and_sees_the_charts(
     assert w.errors == []
     assert w.violations == []
     w.close()
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _save(page: Any, form: Any, note: str, button: str, version: int) -> None:
+    """Fill the form's note, press its button with the keyboard, see version named."""
+    form.get_by_label("修改原因（必填）").fill(note)
+    form.get_by_role("button", name=button).press("Enter")
+    page.locator("p.saved", has_text=f"新的数据版本为 {version}").wait_for()
+
+
+def test_a_planner_enters_the_weeks_changes_to_the_data(
+    browser: Any, server: dict[str, str], default_run: Path
+) -> None:
+    """The planner's week (issue 15): a doctor's leave Tuesday to Thursday, a site
+    with Friday sessions closed on Friday, a clinic's sessions raised by one —
+    data version 4 on the versions page. (The solve on it: tests/api/test_data.py.)"""
+    friday = [r["site_id"] for r in _rows(default_run / "roster.csv") if r["date"] == "2026-12-04"]
+    site = max(sorted(set(friday)), key=friday.count)  # the busiest site on Friday
+    consortium = next(r for r in _rows(ROOT / "data" / "sites.csv") if r["site_id"] == site)
+    clinic = next(r for r in _rows(ROOT / "data" / "clinics.csv") if r["clinic_id"] == "C001")
+    base = server["base"]
+    w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = w.page
+    _sign_in(page, base, server["planner"])
+    page.goto(f"{base}/console/doctors/H01-CARD-01")
+    leave = page.locator("form#leave")
+    leave.get_by_label("开始日期").fill("2026-12-01")
+    leave.get_by_label("结束日期").fill("2026-12-03")
+    leave.get_by_label("请假原因").fill("年假")
+    _save(page, leave, "蔡医生 12月1日至3日年假", "添加请假", 2)
+    assert "2026-12-03" in page.locator("table.leave").inner_text()
+    w.shot("15-doctor-leave")
+    # A site closed on Friday: filter by its consortium, open its form, tick with Space.
+    page.get_by_role("link", name="站点", exact=True).press("Enter")
+    page.wait_for_url("**/console/sites")
+    page.get_by_label("医联体").select_option(consortium["consortium_id"])
+    page.get_by_role("button", name="筛选").press("Enter")
+    page.wait_for_url(f"**consortium={consortium['consortium_id']}", wait_until="load")
+    page.locator(f"#row-site-{site} summary").press("Enter")
+    closed = page.locator(f"form#site-{site}")
+    for half_day in ("周五上午", "周五下午"):
+        closed.get_by_label(half_day).press("Space")
+        assert closed.get_by_label(half_day).is_checked()
+    w.shot("16-site-form")
+    _save(page, closed, f"{consortium['name']} 周五停诊", "保存", 3)
+    assert "周五上午、周五下午" in page.locator(f"#row-site-{site}").inner_text()
+    w.shot("17-sites-saved")
+    # C001 one session more.
+    page.get_by_role("link", name="需求", exact=True).press("Enter")
+    page.wait_for_url("**/console/demand")
+    page.locator("#row-clinics-C001 summary").press("Enter")
+    demand = page.locator("form#clinics-C001")
+    demand.get_by_label("每周次数").fill(str(int(clinic["sessions_per_week"]) + 1))
+    w.shot("18-demand-form")
+    _save(page, demand, "慢病随访增加", "保存", 4)
+    # The history: version 4 first, and what it changed.
+    page.get_by_role("link", name="数据版本", exact=True).press("Enter")
+    page.wait_for_url("**/console/data/versions")
+    rows = page.locator("table.versions tbody tr")
+    assert rows.count() == 4 and "数据版本 4" in rows.first.inner_text()
+    assert "慢病随访增加" in rows.first.inner_text()
+    w.shot("19-data-versions")
+    page.get_by_role("link", name="数据版本 4").press("Enter")
+    page.wait_for_url("**/console/data/versions/4")
+    change = page.locator("table.changes tbody tr").first.inner_text()
+    assert "C001" in change and f"{clinic['sessions_per_week']} → " in change
+    w.shot("20-data-version-4")
+    assert w.errors == []
+    assert w.violations == []
+    w.close()
+    # The same pages on a phone.
+    phone = Watched(browser, locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    _sign_in(phone.page, base, server["planner"])
+    for name, path in (
+        ("21-doctor-phone", "/console/doctors/H01-CARD-01"),
+        ("22-sites-phone", f"/console/sites?consortium={consortium['consortium_id']}"),
+        ("23-demand-phone", f"/console/demand?consortium={consortium['consortium_id']}"),
+        ("24-data-versions-phone", "/console/data/versions"),
+    ):
+        phone.page.goto(f"{base}{path}")
+        if name == "22-sites-phone":
+            phone.page.locator(f"#row-site-{site} summary").press("Enter")
+        phone.shot(name, full_page=True)
+    assert phone.errors == []
+    assert phone.violations == []
+    phone.close()
