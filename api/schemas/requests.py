@@ -19,7 +19,9 @@ class LeaveRequestIn(BaseModel):
     doctor_id: IdField
     start: dt.date
     end: dt.date
-    reason: str = Field(min_length=1, max_length=200, description="why: annual leave, a course, a meeting")
+    reason: str = Field(
+        min_length=1, max_length=200, description="why: annual leave, a course, a meeting"
+    )
 
 
 class LeaveRequestOut(BaseModel):
