@@ -489,7 +489,10 @@ CONSOLE_WORDS: dict[str, dict[str, str]] = {
     "sessions": {"zh": "出诊", "en": "sessions"},
     "coverage": {"zh": "覆盖率", "en": "Coverage"},
     "export": {"zh": "导出 Excel", "en": "Export to Excel"},
-    "search": {"zh": "搜索医生（姓名或工号）", "en": "Search doctors (name or id)"},
+    "search": {
+        "zh": "搜索医生（姓名、拼音首字母或工号）",
+        "en": "Search doctors (name, pinyin initials or id)",
+    },
     "find": {"zh": "查找", "en": "Find"},
     "no_match": {"zh": "没有匹配的医生。", "en": "No doctor matches."},
     "calendar": {"zh": "日历订阅", "en": "Calendar feed"},

@@ -4,11 +4,13 @@ which a planner changes there (each change a new data version: ``api.web.editing
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import Response
+from pypinyin import Style, lazy_pinyin
 
 from api.types import Id, WeekQuery
 from api.web.deps import PREFIX, SignedIn, User, planner_form
@@ -32,7 +34,7 @@ from api.web.reads import newest_data, published
 from api.web.render import page
 from scheduler.domain import Doctor
 from scheduler.io.data_edits import RowEdit
-from scheduler.io.records import DoctorRow, LeaveRow
+from scheduler.io.records import DoctorRow, HospitalRow, LeaveRow, SpecialtyRow
 from scheduler.store.keys import create_calendar_token
 from scheduler.store.queries import RosterFilter, roster_page
 from scheduler.store.schema import Publication
@@ -140,22 +142,30 @@ def doctor_feed(
 
 
 def find_doctors(app: FastAPI, q: str) -> list[FoundDoctor]:
-    """The newest published week's doctors whose id (any case) or name holds ``q``."""
-    instance = published(app, None).instance
-    if instance is None:
-        return []
-    needle = q.lower()
+    """The newest data version's doctors whose id (any case), name, or name's pinyin
+    initials (蔡蕾琪: ``clq``) hold ``q``."""
+    _, data = newest_data(app)
+    hospitals = {r.hospital_id: r.name for r in data.table(HospitalRow)}
+    specialties = {r.specialty_id: r.name for r in data.table(SpecialtyRow)}
+    needle = q.strip().lower()
     found = [
         FoundDoctor(
-            id=d.id,
+            id=d.doctor_id,
             name=d.name,
-            hospital=instance.hospitals[d.hospital_id].name,
-            specialty=instance.specialties[d.specialty_id].name,
+            hospital=hospitals.get(d.hospital_id, d.hospital_id),
+            specialty=specialties.get(d.specialty_id, d.specialty_id),
         )
-        for d in sorted(instance.doctors.values(), key=lambda d: d.id)
-        if needle in d.id.lower() or q in d.name
+        for d in sorted(data.table(DoctorRow), key=lambda d: d.doctor_id)
+        if needle
+        and (needle in d.doctor_id.lower() or needle in d.name or needle in initials(d.name))
     ]
     return found[:MAX_FOUND]
+
+
+@functools.lru_cache(maxsize=65536)
+def initials(name: str) -> str:
+    """The pinyin initials of a Chinese name, lower case (蔡蕾琪 → ``clq``)."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 
 def doctor_view(

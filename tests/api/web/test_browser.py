@@ -166,7 +166,7 @@ def test_a_viewer_signs_in_and_reads_the_week(browser: Any, server: dict[str, st
     w.shot("03-week-cardiology")
     # Find a doctor.
     page.get_by_role("link", name="医生", exact=True).click()
-    page.get_by_label("搜索医生（姓名或工号）").fill("H01-CARD-01")
+    page.get_by_label("搜索医生（姓名、拼音首字母或工号）").fill("H01-CARD-01")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=H01-CARD-01", wait_until="load")
     page.locator('a[href="/console/doctors/H01-CARD-01"]').click()

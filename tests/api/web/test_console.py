@@ -118,6 +118,12 @@ def test_find_a_doctor_and_the_calendar_feed(console: Console) -> None:
     assert name is not None
     by_name = console.client.get("/console/doctors", params={"q": name.group(1)}).text
     assert "H01-CARD-01" in by_name
+    from api.web.pages.doctors import initials
+
+    letters = initials(name.group(1))  # 蔡蕾琪 → clq
+    assert len(letters) == len(name.group(1)) and letters.isascii()
+    by_initials = console.client.get("/console/doctors", params={"q": letters.upper()}).text
+    assert '<a href="/console/doctors/H01-CARD-01">' in by_initials
     page = console.client.get("/console/doctors/H01-CARD-01").text
     assert name.group(1) in page
     assert 'action="/console/doctors/H01-CARD-01/feed"' not in page  # a viewer cannot make one
