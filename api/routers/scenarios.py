@@ -22,8 +22,11 @@ from api.deps import JobsDep, Planner, ServerDataDep, Sessions, Viewer
 from api.problems import responses
 from api.schemas.scenarios import ScenarioJob
 from scheduler.errors import InputError
+from scheduler.io.load import DataSet
 from scheduler.scenarios.changes import build_variant
 from scheduler.scenarios.spec import Scenario
+from scheduler.store.data_versions import load_version
+from scheduler.store.engine import reading
 from scheduler.store.errors import Conflict, NotFound, StoreError
 from scheduler.store.queries import find_job
 from scheduler.store.runs import published_version
@@ -54,6 +57,7 @@ def start_scenario(
         {"scenario": body.model_dump(mode="json", by_alias=True, exclude_none=True)},
         created_by=caller.key_id,
         kind=RunKind.SCENARIO,
+        data_version=body.base.data_version,
     )
     response.headers["Location"] = f"/scenarios/{run_id}"
     return _job(sessions, run_id)
@@ -138,11 +142,21 @@ def validate_scenario(
                 published_version(session, scenario.base.week, None if wanted is True else wanted)
             except StoreError as exc:
                 raise InputError(exc.message, file=BODY, field="base.published") from None
-    dataset = data.dataset()
+    dataset = data.dataset() if scenario.base.data_version is None else _version(data, scenario)
     for k, variant in enumerate(scenario.variants):
         build_variant(
             dataset, scenario.base.week, variant.changes, where=f"variants[{k}].changes", file=BODY
         )
+
+
+def _version(data: ServerData, scenario: Scenario) -> DataSet:
+    """The data set of the scenario's ``base.data_version`` (422 naming it if none)."""
+    version = scenario.base.data_version
+    try:
+        with reading(data.engine) as session:
+            return load_version(session, version)
+    except StoreError as exc:
+        raise InputError(exc.message, file=BODY, field="base.data_version") from None
 
 
 def scenario_run(sessions: sessionmaker[Session], run_id: str) -> SolveRun:

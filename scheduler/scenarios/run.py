@@ -113,6 +113,24 @@ def resolve_base(
     return data_dir, run_dir
 
 
+def _stored_data(version: int, database_url: str | None, file: str | None) -> DataFiles:
+    """Data version ``version`` of the database (``base.data_version``)."""
+    from scheduler.store.data_versions import data_files
+    from scheduler.store.engine import open_database, reading
+    from scheduler.store.errors import StoreError
+
+    if database_url is None:
+        raise InputError("a data version needs a database", file=file, field="base.data_version")
+    engine = open_database(database_url)
+    try:
+        with reading(engine) as session:
+            return data_files(session, version)
+    except StoreError as exc:
+        raise InputError(exc.message, file=file, field="base.data_version") from None
+    finally:
+        engine.dispose()
+
+
 def _data_source(
     scenario: Scenario, base_dir: Path, default_data: Path | DataFiles
 ) -> tuple[Path | DataFiles, Path | None]:
@@ -394,6 +412,8 @@ def run_scenario(
     one pool of worker processes, started before the data is loaded."""
     params = replace(params or SolverParams(), seed=scenario.base.seed)
     deployment = (deployment or Deployment()).resolved()
+    if scenario.base.data_version is not None:
+        default_data = _stored_data(scenario.base.data_version, database_url, file)
     with worker_pool(deployment, preload=WORKER_MODULES):  # one pool for every solve
         source, run_dir = _data_source(scenario, Path(base_dir), default_data)
         data = load_dataset(source)

@@ -307,6 +307,12 @@ class Base(_Model):
 
     week: str = Field(description="ISO week, e.g. 2026-W49")
     data: str | None = Field(default=None, description="data directory (relative to the file)")
+    data_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_VERSION,
+        description="a data version of the database instead of a data directory",
+    )
     run: str | None = Field(
         default=None,
         description="a solved run directory of the same week and data: taken as the baseline",
@@ -342,6 +348,8 @@ class Base(_Model):
 
     @model_validator(mode="after")
     def _one_baseline(self) -> Base:
+        if self.data_version is not None and (self.data is not None or self.run is not None):
+            raise ValueError("give base.data_version, or base.data / base.run, not both")
         if self.published is not None and self.run is not None:
             raise ValueError("give base.run or base.published, not both")
         if self.published is not None and self.previous_run is not None:

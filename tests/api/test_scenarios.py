@@ -214,3 +214,47 @@ def test_a_scenario_on_the_published_roster(
         # The variant (pediatrics capped at 1) is solved on the same data: worse.
         assert variant["kpis"]["unmet_sessions"] > baseline["kpis"]["unmet_sessions"]
         assert variant["kpis"]["required_sessions"] == baseline["kpis"]["required_sessions"]
+
+
+def test_a_scenario_names_the_data_version_it_compares_on(
+    database_url: str, tmp_path: Path, job_worker: Any
+) -> None:
+    """base.data_version: the scenario runs on that version though a newer one exists;
+    a version that does not exist is a 422 naming the field, before any job."""
+    settings = ApiSettings.model_validate(
+        {
+            "database_url": database_url,
+            "data_dir": ROOT / "data",
+            "runs_dir": tmp_path / "jobs",
+            "job_pool_size": 1,
+        }
+    )
+    engine = open_database(database_url)
+    planner = {"X-API-Key": create_key(engine, "planner", "planner")}
+    engine.dispose()
+    job_worker(settings)
+    with TestClient(create_app(settings)) as client:
+        edit = {
+            "base": 1,
+            "note": "cap",
+            "rows": [
+                {
+                    "file": "doctors.csv",
+                    "action": "change",
+                    "key": ["H01-CARD-01"],
+                    "cells": {"weekly_cap": 1},
+                }
+            ],
+        }
+        assert client.post("/data/versions", json=edit, headers=planner).status_code == 201
+        old = {**SCENARIO, "base": {"week": "2026-W49", "data_version": 1}}
+        missing = {**SCENARIO, "base": {"week": "2026-W49", "data_version": 9}}
+        refused = client.post("/scenarios", json=missing, headers=planner)
+        assert refused.status_code == 422 and "base.data_version" in refused.json()["detail"]
+        both = {**SCENARIO, "base": {"week": "2026-W49", "data_version": 1, "data": "x"}}
+        assert client.post("/scenarios", json=both, headers=planner).status_code == 422
+        started = client.post("/scenarios", json=old, headers=planner)
+        assert started.status_code == 202, started.text
+        job = _poll(client, planner["X-API-Key"], started.json()["id"])
+        assert job["status"] == "succeeded", job
+        assert job["report"]["scenario"]["data_dir"] == "data version 1"

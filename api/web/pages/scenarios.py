@@ -92,6 +92,7 @@ async def start_scenario(
             {"scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True)},
             created_by=user.key_id,
             kind=RunKind.SCENARIO,
+            data_version=scenario.base.data_version,
         )
     except JobLimitReached:
         error = translate(language_of(request), "job_limit")
