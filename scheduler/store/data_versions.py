@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -209,7 +209,10 @@ def commit_version(
             number = (base or 0) + 1
             changes = list(diff_files(before, files))
             _insert(session, number, files, actor=actor, source=source, note=note)
-            session.add_all(DataChange(version=number, **c.__dict__) for c in changes)
+            if changes:  # one executemany: a whole data set replaced is ~10^5 rows
+                session.execute(
+                    insert(DataChange), [{"version": number, **c.__dict__} for c in changes]
+                )
             session.add(
                 AuditEvent(
                     at=_now(),
