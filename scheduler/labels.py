@@ -823,3 +823,107 @@ CONSOLE_DATA_WORDS: dict[str, dict[str, str]] = {
 :data:`CONSOLE_WORDS` below, so a page reads them like every other word)."""
 
 CONSOLE_WORDS.update(CONSOLE_DATA_WORDS)
+
+
+# ------------------------------------------------ requests, repairs and imports in the console
+# The console's leave requests (api/web/pages/requests.py: a secretary asks, a planner
+# decides, then previews and publishes the repair of a published week) and the data
+# workbook's import page (api/web/pages/imports.py).
+
+CONSOLE_REQUEST_WORDS: dict[str, dict[str, str]] = {
+    "nav_requests": {"zh": "请假申请", "en": "Leave requests"},
+    "nav_import": {"zh": "导入导出", "en": "Import / export"},
+    "requests_help": {
+        "zh": "医院秘书为本院医生提交请假申请；排班员批准后，请假写入新的数据版本。",
+        "en": "A hospital secretary asks for leave for the hospital's doctors; once a planner "
+        "approves, the leave is a new data version.",
+    },
+    "submit_request": {"zh": "提交请假申请", "en": "Ask for leave"},
+    "pending_requests": {"zh": "待审批", "en": "Waiting for a decision"},
+    "decided_requests": {"zh": "已处理", "en": "Decided"},
+    "no_requests": {"zh": "没有申请。", "en": "No requests."},
+    "request_status_pending": {"zh": "待审批", "en": "pending"},
+    "request_status_approved": {"zh": "已批准", "en": "approved"},
+    "request_status_rejected": {"zh": "已驳回", "en": "rejected"},
+    "submitted_by": {"zh": "申请人", "en": "Asked by"},
+    "decided_by": {"zh": "处理人", "en": "Decided by"},
+    "decision_note": {"zh": "审批意见", "en": "Decision note"},
+    "published_weeks": {"zh": "涉及已发布的周", "en": "Published weeks"},
+    "approve": {"zh": "批准", "en": "Approve"},
+    "reject": {"zh": "驳回", "en": "Reject"},
+    "approve_note": {"zh": "审批意见（可选）", "en": "Note (optional)"},
+    "reject_note": {"zh": "驳回原因（必填）", "en": "Why rejected (required)"},
+    "reject_note_required": {"zh": "请填写驳回原因。", "en": "Say why: the note is required."},
+    "request_sent": {"zh": "申请已提交，等待排班员审批。", "en": "Sent; a planner will decide."},
+    "request_rejected": {"zh": "申请已驳回。", "en": "The request was rejected."},
+    "request_approved": {
+        "zh": "已批准，请假已写入数据版本",
+        "en": "Approved; the leave is in data version",
+    },
+    "request_not_sent": {
+        "zh": "申请没有提交，请更正标出的内容：",
+        "en": "Not sent; correct what is marked:",
+    },
+    "request_decided": {
+        "zh": "没有处理：该申请已被处理，或数据刚刚有了新的版本。请重新加载页面。",
+        "en": "Not done: the request was decided already, or the data just moved on. "
+        "Reload the page.",
+    },
+    "repair_needed": {
+        "zh": "该请假落在已发布的周内，已发布的排班不会自动改变：",
+        "en": "The leave falls in a published week; the published roster does not change "
+        "by itself:",
+    },
+    "preview_repair": {"zh": "预览修复", "en": "Preview the repair of"},
+    "repair_preview": {"zh": "修复预览", "en": "Repair preview"},
+    "repair_preview_help": {
+        "zh": "以下是医生缺勤后修复排班的改动，尚未发布。"
+        "发布后生成该周的新版本，并通知相关医生和站点。",
+        "en": "The changes of the repair for the doctor's absence, not yet published. "
+        "Publishing makes the week's next version and tells the doctors and sites concerned.",
+    },
+    "repairs_version": {"zh": "修复的发布版本", "en": "Repairs published version"},
+    "new_version": {"zh": "发布后的版本", "en": "Version once published"},
+    "absence": {"zh": "缺勤", "en": "Absence"},
+    "half_day": {"zh": "半天", "en": "Half-day"},
+    "previous_doctor": {"zh": "原医生", "en": "Previous doctor"},
+    "repair_kind_dropped": {"zh": "取消", "en": "dropped"},
+    "repair_kind_added": {"zh": "新增", "en": "added"},
+    "repair_kind_reassigned": {"zh": "换人", "en": "reassigned"},
+    "repair_kind_moved": {"zh": "调动", "en": "moved"},
+    "no_repair_changes": {
+        "zh": "修复不改变任何出诊。",
+        "en": "The repair changes no session.",
+    },
+    "repair_conflict": {
+        "zh": "没有发布：预览之后该周已发布了新的版本（{newest}），预览的是版本 {base}。"
+        "请重新预览后再发布。",
+        "en": "Not published: the week has a newer published version ({newest}) than the "
+        "previewed one ({base}). Preview again, then publish.",
+    },
+    "repair_published": {"zh": "修复已发布为版本", "en": "The repair is published as version"},
+    "preview_again": {"zh": "重新预览", "en": "Preview again"},
+    "template_workbook": {"zh": "下载数据模板（Excel）", "en": "Download the data workbook"},
+    "template_help": {
+        "zh": "模板包含最新数据版本的全部数据；修改后上传，"
+        "系统先列出改动，确认后才生成新的数据版本。",
+        "en": "The workbook holds the newest data version; change it and upload it: the "
+        "changes are listed first, and a new data version is made only once confirmed.",
+    },
+    "workbook_file": {"zh": "填好的数据模板（.xlsx）", "en": "Filled data workbook (.xlsx)"},
+    "upload_workbook": {"zh": "上传并检查", "en": "Upload and check"},
+    "import_note": {"zh": "说明（可选）", "en": "Note (optional)"},
+    "import_preview": {"zh": "导入预览", "en": "Import preview"},
+    "import_base": {"zh": "对比的数据版本", "en": "Compared with data version"},
+    "apply_import": {"zh": "确认导入", "en": "Apply the import"},
+    "import_applied": {"zh": "已导入为数据版本", "en": "Applied as data version"},
+    "import_refused": {"zh": "没有导入：", "en": "Not imported:"},
+    "import_planner_only": {
+        "zh": "只有排班员可以上传数据模板。",
+        "en": "Only a planner may upload the data workbook.",
+    },
+}
+"""The console's words for leave requests, repairs and the data workbook (merged into
+:data:`CONSOLE_WORDS`)."""
+
+CONSOLE_WORDS.update(CONSOLE_REQUEST_WORDS)

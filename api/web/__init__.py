@@ -16,13 +16,17 @@ Pages (``/console/...``), zh-CN by default with an English switch:
 * planning inputs: the data set's versions and their change lists; a
   planner changes a doctor's leave, cap and preferred weekdays, a site's
   closed half-days, a demand item's sessions, title and priority — each
-  change a new data version (``editing``).
+  change a new data version (``editing``);
+* leave requests: a hospital's secretary asks, a planner approves or rejects,
+  then previews and publishes the repair of a published week;
+* import and export of the data workbook: download, upload, preview, apply.
 
 The pages read what the API reads (``scheduler.store.queries``); they hold no
 logic of their own beyond arranging it. Layout:
 
 * ``pages/`` — one ``APIRouter`` per page family (signin, week, doctors,
-  solves, scenarios, unmet, sites, demand, data), each with its typed view models;
+  solves, scenarios, unmet, sites, demand, data, imports, requests), each with
+  its typed view models;
 * ``deps`` — who is signed in (``SignedIn``: the one sign-in check), CSRF;
 * ``render`` — templates and the context every page shares;
 * ``reads`` — what the pages read from the store;
@@ -42,7 +46,19 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.web.deps import PREFIX, SignInRequired, answer_sign_in_required
 from api.web.errors import install_error_pages
-from api.web.pages import data, demand, doctors, scenarios, signin, sites, solves, unmet, week
+from api.web.pages import (
+    data,
+    demand,
+    doctors,
+    imports,
+    requests,
+    scenarios,
+    signin,
+    sites,
+    solves,
+    unmet,
+    week,
+)
 
 HERE = Path(__file__).parent
 SESSION_HOURS = 8
@@ -65,7 +81,7 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, answer_sign_in_required)
     app.include_router(signin.router)
     app.include_router(signin.signin_router(app.state.limiter, settings.signin_rate_limit))
-    for pages in (week, doctors, solves, scenarios, unmet, sites, demand, data):
+    for pages in (week, doctors, solves, scenarios, unmet, sites, demand, data, imports, requests):
         app.include_router(pages.router)
 
 

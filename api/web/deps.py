@@ -35,6 +35,7 @@ class User:
     key_id: str
     name: str
     role: str
+    hospital_id: str | None = None  # a hospital secretary's hospital
 
     def may(self, needed: str) -> bool:
         return allows(self.role, needed)
@@ -58,7 +59,7 @@ def user_of(request: Request) -> User | None:
         if row is None or row.revoked_at is not None or row.role not in ROLES:
             request.session.clear()
             return None
-        return User(row.id, row.name, row.role)
+        return User(row.id, row.name, row.role, row.hospital_id)
 
 
 def _signed_in(request: Request, *, redirect: bool) -> User:

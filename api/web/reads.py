@@ -1,5 +1,5 @@
 """What the console's pages read from the store: the published week, a job, recent jobs,
-the data set's versions.
+the data set's versions, leave requests, uploaded data workbooks.
 
 The pages read what the API reads (``scheduler.store.queries``,
 ``scheduler.store.data_versions``, the server's data set ``api.data.ServerData``);
@@ -18,6 +18,8 @@ from scheduler.domain import Instance
 from scheduler.io.data_files import DataFiles
 from scheduler.io.load import DataSet
 from scheduler.store import queries
+from scheduler.store.data_imports import StagedImport, staged_import
+from scheduler.store.data_requests import LeaveRequest, get_request, list_requests
 from scheduler.store.data_versions import (
     RowChange,
     VersionInfo,
@@ -123,3 +125,21 @@ def data_version(app: FastAPI, version: int) -> tuple[VersionInfo, list[RowChang
     if not listed:  # removed between the two reads (versions are never removed)
         raise NotFound(f"no data version {version}")
     return listed[0], changes
+
+
+def leave_requests(app: FastAPI, scope: str | None) -> list[LeaveRequest]:
+    """Every leave request, oldest first (only ``scope``'s hospital when given)."""
+    with reading(app.state.engine) as session:
+        return list_requests(session, scope=scope)
+
+
+def leave_request(app: FastAPI, request_id: str, scope: str | None) -> LeaveRequest:
+    """One leave request (``NotFound`` for none, or another hospital's under ``scope``)."""
+    with reading(app.state.engine) as session:
+        return get_request(session, request_id, scope=scope)
+
+
+def uploaded_workbook(app: FastAPI, import_id: str) -> StagedImport:
+    """An uploaded data workbook and its change list (``NotFound`` if none)."""
+    with reading(app.state.engine) as session:
+        return staged_import(session, import_id)

@@ -68,11 +68,16 @@ def versions_page(request: Request, user: SignedIn) -> Response:
 @router.get(f"{PREFIX}/data/versions/{{version}}")
 def version_page(request: Request, user: SignedIn, version: Version) -> Response:
     info, changes = data_version(request.app, version)  # none: NotFound, the 404 page
-    lines = [
+    view = VersionView(listed(info), change_lines(changes))
+    return page(request, "data_version.html.j2", user, view)
+
+
+def change_lines(changes: list[RowChange]) -> list[ChangeLine]:
+    """Changes with the Chinese names of their files and columns (the data workbook's)."""
+    return [
         ChangeLine(c, DATA_SHEETS.get(c.file, ""), DATA_COLUMNS_ZH.get(c.column or "", ""))
         for c in changes
     ]
-    return page(request, "data_version.html.j2", user, VersionView(listed(info), lines))
 
 
 def listed(info: VersionInfo) -> VersionRow:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -64,6 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, default_run: Path) -> Itera
     engine = open_database(url)
     publish(engine, import_run_dir(engine, default_run), actor="test")
     keys = {role: create_key(engine, f"测试{role}", role) for role in ("viewer", "planner")}
+    keys["h01"] = create_key(engine, "王秘书", "hospital", hospital_id="H01")
     engine.dispose()
     port = _free_port()
     env = {
@@ -345,3 +347,54 @@ def test_a_planner_enters_the_weeks_changes_to_the_data(
     assert phone.errors == []
     assert phone.violations == []
     phone.close()
+
+
+def test_a_secretary_asks_for_leave_and_a_planner_repairs_the_week(
+    browser: Any, server: dict[str, str], default_run: Path
+) -> None:
+    """Issue 15: a secretary on a phone asks for a day's leave; a planner approves it,
+    previews the repair of the published week and publishes it; the import page."""
+    away = next(  # a doctor of H01 at work that week (H01-CARD-01's leave is another test's)
+        r
+        for r in _rows(default_run / "roster.csv")
+        if r["doctor_id"].startswith("H01-") and r["doctor_id"] != "H01-CARD-01"
+    )
+    doctor, day = away["doctor_id"], away["date"]
+    base = server["base"]
+    phone = Watched(browser, locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.page
+    _sign_in(page, base, server["h01"])
+    page.get_by_role("link", name="请假申请", exact=True).press("Enter")
+    page.wait_for_url("**/console/requests")
+    form = page.locator("form#submit")
+    form.get_by_label("医生", exact=True).select_option(doctor)
+    form.get_by_label("开始日期").fill(day)
+    form.get_by_label("结束日期").fill(day)
+    form.get_by_label("请假原因").fill("进修")
+    form.get_by_role("button", name="提交请假申请").press("Enter")
+    page.locator("p.saved", has_text="申请已提交").wait_for()
+    phone.shot("25-requests-secretary-phone", full_page=True)
+    assert phone.errors == []
+    assert phone.violations == []
+    phone.close()
+    w = Watched(browser, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = w.page
+    _sign_in(page, base, server["planner"])
+    page.get_by_role("link", name="请假申请", exact=True).press("Enter")
+    page.wait_for_url("**/console/requests")
+    w.shot("26-requests-queue")
+    row = page.locator("#main tr", has_text=doctor).filter(has_text="进修").first
+    row.get_by_role("button", name="批准").press("Enter")
+    page.locator("p.saved", has_text="已批准").wait_for()
+    page.locator("div.note").get_by_role("link", name="预览修复 2026-W49").press("Enter")
+    page.wait_for_url("**/repair?week=2026-W49")
+    assert page.locator("table.changes tbody tr").count() > 0
+    w.shot("27-repair-preview", full_page=True)
+    page.get_by_role("button", name=re.compile("^发布")).press("Enter")
+    page.wait_for_url("**/console/week?week=2026-W49")
+    page.get_by_role("link", name="导入导出", exact=True).press("Enter")
+    page.wait_for_url("**/console/data/import")
+    w.shot("28-data-import")
+    assert w.errors == []
+    assert w.violations == []
+    w.close()
