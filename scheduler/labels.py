@@ -927,3 +927,37 @@ CONSOLE_REQUEST_WORDS: dict[str, dict[str, str]] = {
 :data:`CONSOLE_WORDS`)."""
 
 CONSOLE_WORDS.update(CONSOLE_REQUEST_WORDS)
+
+
+# --------------------------------------------------------------------------- console: policy
+# The rule parameters of policy.toml, as the policy page names them.
+
+CONSOLE_POLICY_WORDS: dict[str, dict[str, str]] = {
+    "nav_policy": {"zh": "规则参数", "en": "Policy"},
+    "policy_help": {
+        "zh": "排班规则的参数；修改从下一次求解起生效。",
+        "en": "The rules' parameters; a change applies from the next solve.",
+    },
+    "travel.limit_minutes": {"zh": "单程上限（分钟）", "en": "One-way trip limit (minutes)"},
+    "travel.midday_gap_minutes": {
+        "zh": "上下午换点路程上限（分钟）",
+        "en": "Morning-to-afternoon move limit (minutes)",
+    },
+    "travel.am_peak_multiplier": {"zh": "早高峰系数", "en": "Morning peak multiplier"},
+    "travel.base_minutes": {"zh": "每趟固定时间（分钟）", "en": "Fixed minutes per trip"},
+    "travel.minutes_per_km": {"zh": "每公里分钟数", "en": "Minutes per km"},
+    "travel.mountain_crossing_minutes": {
+        "zh": "翻越中梁山附加时间（分钟）",
+        "en": "Extra minutes across 中梁山",
+    },
+    "travel.crossing_multiplier": {"zh": "穿越中梁山系数", "en": "Crossing multiplier"},
+    "demand.forecast_window_weeks": {"zh": "转诊预测周数", "en": "Forecast window (weeks)"},
+    "demand.team_max_sessions": {
+        "zh": "每团队每专科每周支持上限",
+        "en": "Support sessions per team and specialty (max)",
+    },
+    "demand.team_min_title": {"zh": "团队支持最低职称", "en": "Minimum title for team support"},
+    "calendar.open_half_days": {"zh": "开放外派的半天", "en": "Half-days open for outreach"},
+}
+
+CONSOLE_WORDS.update(CONSOLE_POLICY_WORDS)

@@ -51,6 +51,7 @@ from api.web.pages import (
     demand,
     doctors,
     imports,
+    policy,
     requests,
     scenarios,
     signin,
@@ -81,7 +82,19 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, answer_sign_in_required)
     app.include_router(signin.router)
     app.include_router(signin.signin_router(app.state.limiter, settings.signin_rate_limit))
-    for pages in (week, doctors, solves, scenarios, unmet, sites, demand, data, imports, requests):
+    for pages in (
+        week,
+        doctors,
+        solves,
+        scenarios,
+        unmet,
+        sites,
+        demand,
+        policy,
+        data,
+        imports,
+        requests,
+    ):
         app.include_router(pages.router)
 
 

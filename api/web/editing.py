@@ -37,7 +37,7 @@ from api.web.reads import newest_data_version, version_files
 from api.web.render import language_of
 from scheduler.domain import WEEKDAYS
 from scheduler.errors import InputError
-from scheduler.io.data_edits import RowEdit, apply_edits
+from scheduler.io.data_edits import PolicyEdit, RowEdit, apply_edits
 from scheduler.io.schema import SPEC_OF
 from scheduler.labels import PERIOD_ZH, WEEKDAY_ZH
 from scheduler.store.data_versions import DataSource, commit_version
@@ -187,6 +187,7 @@ def save(
     *,
     back: str,
     again: Again,
+    policy: Sequence[PolicyEdit] = (),
 ) -> Response:
     """Make the next data version from ``edits`` of ``sent.base`` and go ``back``;
     or render the page ``again`` saying why not (module docstring)."""
@@ -197,7 +198,7 @@ def save(
         return again(EditState(sent=sent, errors={"note": words}), 422)
     app = request.app
     try:
-        edited = apply_edits(version_files(app, sent.base), edits, where=sent.form)
+        edited = apply_edits(version_files(app, sent.base), edits, policy, where=sent.form)
         made = commit_version(
             app.state.engine,
             edited,

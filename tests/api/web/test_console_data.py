@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
-from scheduler.store.data_versions import list_versions, version_changes
+from scheduler.store.data_versions import data_files, list_versions, version_changes
 from scheduler.store.engine import reading
 from scheduler.store.keys import create_key
 from tests.api.web.test_console import Console, _csrf
@@ -336,3 +336,51 @@ def test_the_solve_job_page_names_its_data_version(console: Console) -> None:
     assert started.status_code == 303
     job = console.client.get(started.headers["location"]).text  # queued: no worker here
     assert '求解所用数据: <a href="/console/data/versions/2">数据版本 2</a>' in job
+
+
+def test_a_planner_changes_the_rule_parameters(console: Console) -> None:
+    """规则参数: every parameter shown as the data holds it; a change is a new version
+    with exactly that key changed (the file keeps its comments); a value the loader
+    refuses is named beside its field; a viewer reads it read-only."""
+    console.signin("viewer")
+    read_only = console.client.get("/console/policy").text
+    assert 'name="travel.limit_minutes"' in read_only and "readonly" in read_only
+    assert 'name="note"' not in read_only
+    console.signin("planner")
+    shown = console.client.get("/console/policy").text
+    assert '<a href="/console/policy" aria-current="page">规则参数</a>' in shown
+    fields = dict(re.findall(r'name="([a-z_]+\.[a-z_]+)"[^>]*value="([^"]*)"', shown))
+    assert fields["travel.limit_minutes"] == "60" and fields["travel.am_peak_multiplier"] == "1.3"
+    opened = re.findall(r'name="calendar.open_half_days" value="(\w+)" checked', shown)
+    assert opened == ["MON_AM", "MON_PM", "TUE_AM", "TUE_PM", "WED_AM", "WED_PM", "THU_AM",
+                      "THU_PM", "FRI_AM", "FRI_PM", "SAT_AM"]  # fmt: skip
+    sent = {**fields, "demand.team_min_title": "attending", "calendar.open_half_days": opened}
+    bad = _post(
+        console,
+        "/console/policy",
+        shown,
+        "policy",
+        **{**sent, "travel.limit_minutes": "0"},
+        note="x",
+    )
+    _refused(bad, 422, "policy-travel.limit_minutes", "must be an integer")
+    answer = _post(
+        console,
+        "/console/policy",
+        shown,
+        "policy",
+        **{**sent, "travel.limit_minutes": "70"},
+        note="山区路远",
+    )
+    assert answer.headers["location"] == "/console/policy"
+    back = _saved(console, answer, 2)
+    assert 'name="travel.limit_minutes"' in back and 'value="70"' in back
+    with reading(console.engine) as session:
+        changes = version_changes(session, 2)
+        policy = data_files(session, 2).contents["policy.toml"].decode("utf-8")
+    assert [(c.file, c.row_key, c.old, c.new) for c in changes] == [
+        ("policy.toml", "travel.limit_minutes", "60", "70")
+    ]
+    assert policy.startswith("# Rule parameters") and "limit_minutes = 70\n" in policy
+    assert "am_peak_multiplier = 1.30\n" in policy  # keys not changed keep their bytes
+    _stale(_post(console, "/console/policy", shown, "policy", **sent, note="again"), 1, 2)
